@@ -1,0 +1,46 @@
+# Clone Hero Hub — every target is idempotent and quick on a second run.
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST := $(VENV)/bin/pytest
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run up test test-unit test-integration test-e2e lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the whole system on this machine (embedded S3 unless CHHUB_S3_ENDPOINT is set)
+run: install
+	$(VENV)/bin/chhub run all
+
+## up: the whole stack in containers, on a machine with Docker
+up:
+	docker compose up -d
+
+## test: every tier against real PostgreSQL, RabbitMQ and S3
+test: install
+	$(PYTEST) -m "unit or integration or e2e" -q
+
+test-unit: install
+	$(PYTEST) -m unit -q
+
+test-integration: install
+	$(PYTEST) -m integration -q
+
+test-e2e: install
+	$(PYTEST) -m e2e -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	$(PY) bench/parse.py
+	$(PY) bench/ingest.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -1,0 +1,132 @@
+"""Upload progress: each song's stage per upload, moved only forward, and the upload's end.
+
+Consumes every upload and song event; an upload is complete when each of its songs reached an
+end state (published, already in the library, or failed).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from services.catalog.tables import Upload, UploadSong
+from shared.events import (
+    Event,
+    SongAlreadyInLibrary,
+    SongCataloged,
+    SongExtracted,
+    SongFailed,
+    SongFound,
+    SongParsed,
+    SongPublished,
+    UploadFailed,
+    UploadReceived,
+    UploadUnpacked,
+)
+
+STAGE_RANK = {"found": 0, "extracted": 1, "parsed": 2, "cataloged": 3,
+              "published": 9, "duplicate": 9, "failed": 9}
+END_STAGES = frozenset({"published", "duplicate", "failed"})
+
+_SONG_STAGES: dict[type[Event], str] = {
+    SongFound: "found",
+    SongExtracted: "extracted",
+    SongParsed: "parsed",
+    SongCataloged: "cataloged",
+    SongPublished: "published",
+    SongAlreadyInLibrary: "duplicate",
+    SongFailed: "failed",
+}
+
+
+@dataclass(frozen=True)
+class UploadEnded:
+    upload_id: uuid.UUID
+    succeeded: bool
+
+
+def record_progress(session: Session, event: Event) -> UploadEnded | None:
+    """Apply `event` to its upload's progress; the upload's end when every song reached one."""
+    if event.upload_id is None:
+        return None
+    upload = _upload_for(session, event)
+    match event:
+        case UploadUnpacked():
+            upload.song_total = len(event.songs)
+            upload.state = "processing"
+            for song in event.songs:
+                _advance(session, event.upload_id, song.song_id, "found", folder=song.folder)
+        case UploadFailed():
+            upload.state, upload.error = "failed", event.reason
+            upload.song_total = upload.song_total or 0
+            upload.completed_at = upload.completed_at or func.now()
+            return UploadEnded(upload.id, succeeded=False)
+        case _ if type(event) in _SONG_STAGES:
+            _advance(session, event.upload_id, event.song_id, _SONG_STAGES[type(event)],
+                     error=getattr(event, "reason", None),
+                     existing=getattr(event, "existing_song_id", None))
+    upload.updated_at = func.now()
+    return _ended(session, upload)
+
+
+def _upload_for(session: Session, event: Event) -> Upload:
+    """The upload's row, created from the event when the upload arrived by another way."""
+    upload = session.get(Upload, event.upload_id, with_for_update=True)
+    if upload is None:
+        received = event if isinstance(event, UploadReceived) else None
+        session.execute(insert(Upload).values(
+            id=event.upload_id,
+            filename=received.filename if received else "",
+            source=received.source if received else "unknown",
+            bucket=received.bucket if received else "",
+            key=received.key if received else "",
+            etag=received.etag if received else None,
+            size=received.size if received else 0,
+            is_folder=received.is_folder if received else False,
+            state="received",
+        ).on_conflict_do_nothing())
+        upload = session.get(Upload, event.upload_id, with_for_update=True)
+    return upload
+
+
+def _advance(session: Session, upload_id: uuid.UUID, song_id: uuid.UUID, stage: str, *,
+             folder: str | None = None, error: str | None = None,
+             existing: uuid.UUID | None = None) -> None:
+    session.execute(insert(UploadSong).values(
+        upload_id=upload_id, song_id=song_id, folder=folder, stage="found",
+    ).on_conflict_do_nothing())
+    row = session.get(UploadSong, (upload_id, song_id), with_for_update=True)
+    if folder and not row.folder:
+        row.folder = folder
+    if STAGE_RANK[stage] > STAGE_RANK[row.stage]:
+        row.stage, row.error, row.existing_song_id = stage, error, existing
+        row.updated_at = func.now()
+
+
+def _ended(session: Session, upload: Upload) -> UploadEnded | None:
+    if upload.song_total is None or upload.state == "failed":
+        return None
+    session.flush()
+    stages = session.execute(
+        select(UploadSong.stage).where(UploadSong.upload_id == upload.id)
+    ).scalars().all()
+    done = [stage for stage in stages if stage in END_STAGES]
+    if len(done) < upload.song_total:
+        return None
+    failed = done.count("failed")
+    upload.state = "completed" if failed == 0 else (
+        "failed" if failed == len(done) else "completed_with_errors")
+    if failed == len(done) and failed:
+        upload.error = upload.error or "No song of this upload could be added."
+    upload.completed_at = upload.completed_at or func.now()
+    return UploadEnded(upload.id, succeeded=failed == 0)
+
+
+def mark_original_deleted(session: Session, upload_id: uuid.UUID) -> None:
+    upload = session.get(Upload, upload_id, with_for_update=True)
+    if upload is not None:
+        upload.original_deleted_at = func.now()

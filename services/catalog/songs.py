@@ -1,0 +1,127 @@
+"""Catalog writes: a parsed song revision goes in, once, whatever the redeliveries.
+
+Functions take an open session; the caller owns the transaction. They return what happened so
+that the consumer can emit the matching event even when the effect was committed earlier.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from services.catalog.tables import Song, SongTombstone
+from shared.events import SongDeleted, SongParsed
+from shared.layout import song_folder, with_artist_dir
+
+
+@dataclass(frozen=True)
+class Cataloged:
+    content_path: str
+    previous_content_path: str | None = None
+
+
+@dataclass(frozen=True)
+class AlreadyInLibrary:
+    existing_song_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class Outdated:
+    """The event is older than the song's current revision, or the song was deleted."""
+
+    why: str
+
+
+Outcome = Cataloged | AlreadyInLibrary | Outdated
+
+
+def record_parsed(session: Session, event: SongParsed) -> Outcome:
+    """Insert or update the song from `event`, keyed by song id and unique by content (md5)."""
+    if session.get(SongTombstone, event.song_id) is not None:
+        return Outdated("the song was deleted")
+    song = session.get(Song, event.song_id, with_for_update=True)
+    if song is not None:
+        return _update(session, song, event)
+    duplicate = _song_with_md5(session, event.md5)
+    if duplicate is not None:
+        return AlreadyInLibrary(duplicate)
+    path = _content_path(session, event)
+    inserted = session.execute(
+        insert(Song).values(id=event.song_id, file_path=path, **_columns(event))
+        .on_conflict_do_nothing().returning(Song.id)
+    ).scalar()
+    if inserted is not None:
+        return Cataloged(path)
+    # Another worker committed the same content (or this song) between our checks and insert.
+    duplicate = _song_with_md5(session, event.md5)
+    if duplicate is not None and duplicate != event.song_id:
+        return AlreadyInLibrary(duplicate)
+    raise RuntimeError("song insert conflicted; retrying")
+
+
+def _update(session: Session, song: Song, event: SongParsed) -> Outcome:
+    if event.revision < song.revision:
+        return Outdated(f"revision {event.revision} is older than {song.revision}")
+    same = event.revision == song.revision and event.parser_version <= song.parser_version
+    if same and song.md5 == event.md5:
+        return Cataloged(song.file_path)  # redelivered: already committed
+    previous = song.file_path
+    for column, value in _columns(event).items():
+        setattr(song, column, value)
+    new_path = _content_path(session, event)
+    if new_path.lower() != previous.lower():
+        song.file_path = new_path
+    song.updated_at = func.now()
+    return Cataloged(song.file_path, previous if song.file_path != previous else None)
+
+
+def _columns(event: SongParsed) -> dict[str, object]:
+    return {
+        "title": event.name or "Unknown Song",
+        "artist": event.artist or "Unknown Artist",
+        "album": event.album,
+        "genre": event.genre,
+        "year": event.year,
+        "charter": event.charter,
+        "song_length_ms": event.song_length_ms,
+        "metadata_": event.scan,
+        "md5": event.md5,
+        "chart_file": event.chart_file,
+        "revision": event.revision,
+        "parser_version": event.parser_version,
+        "manifest_key": event.manifest_key,
+        "upload_id": event.upload_id,
+    }
+
+
+def _song_with_md5(session: Session, md5: str) -> uuid.UUID | None:
+    return session.execute(select(Song.id).where(Song.md5 == md5)).scalar()
+
+
+def _content_path(session: Session, event: SongParsed) -> str:
+    """The song's folder, reusing the spelling of an artist folder that differs only in case."""
+    path = song_folder(event.artist, event.name, event.song_id)
+    artist_dir = path.split("/")[1]
+    existing = session.execute(
+        select(func.split_part(Song.file_path, "/", 2))
+        .where(func.lower(func.split_part(Song.file_path, "/", 2)) == artist_dir.lower())
+        .where(Song.id != event.song_id)
+        .limit(1)
+    ).scalar()
+    return with_artist_dir(path, existing) if existing else path
+
+
+def record_deleted(session: Session, event: SongDeleted) -> str | None:
+    """Remove the song and leave a tombstone; the folder it was published to, if any."""
+    song = session.get(Song, event.song_id, with_for_update=True)
+    path = song.file_path if song else event.content_path
+    session.execute(delete(Song).where(Song.id == event.song_id))
+    session.execute(
+        insert(SongTombstone).values(song_id=event.song_id, revision=event.revision)
+        .on_conflict_do_nothing()
+    )
+    return path

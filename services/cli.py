@@ -1,0 +1,214 @@
+"""`chhub`: run Clone Hero Hub's services, prepare their database, buckets and queues, and
+inspect songs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+SERVICES = ("gateway", "ingest", "catalog", "sync")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Clone Hero Hub: a self-hosted library for Clone Hero songs.
+
+    Settings come from CHHUB_* environment variables (or a .env file); see the README.
+    """
+
+
+@main.command()
+@click.argument("service", type=click.Choice(("all", *SERVICES)))
+def run(service: str) -> None:
+    """Run SERVICE in the foreground; `all` runs every service (and, when no S3 endpoint is
+    configured, the embedded S3 server) as one process tree that Ctrl-C stops cleanly.
+
+    Several copies of ingest, catalog or sync may run side by side.
+    """
+    from shared.logs import configure_logging
+    from shared.settings import LoggingSettings
+
+    logging_settings = LoggingSettings()
+    configure_logging(service=service, fmt=logging_settings.log_format,
+                      level=logging_settings.log_level)
+    if service == "all":
+        sys.exit(_run_all())
+    if service == "gateway":
+        import uvicorn
+
+        from services.gateway.app import create_app
+        from services.gateway.settings import GatewayServiceSettings
+
+        settings = GatewayServiceSettings()
+        uvicorn.run(create_app(settings), host=settings.gateway_host, port=settings.gateway_port,
+                    log_level="warning", timeout_graceful_shutdown=10)
+        return
+    module = {"ingest": "services.ingest.app", "catalog": "services.catalog.app",
+              "sync": "services.sync.app"}[service]
+    app = __import__(module, fromlist=["create_app"]).create_app()
+    asyncio.run(app.run())
+
+
+def _run_all() -> int:
+    from services import embedded_s3, supervisor
+    from shared.settings import GatewaySettings, StorageSettings
+
+    storage = StorageSettings()
+    started = {}
+    if storage.s3_endpoint is None and not embedded_s3.is_listening(storage.embedded_s3_port):
+        click.echo(f"Starting the embedded S3 server on 127.0.0.1:{storage.embedded_s3_port}…")
+        started["s3"] = embedded_s3.start(storage.data_dir.resolve() / "s3",
+                                          storage.embedded_s3_port, storage.s3_access_key,
+                                          storage.s3_secret_key)
+        embedded_s3.wait_until_listening(storage.embedded_s3_port, process=started["s3"])
+    token = _setup()
+    gateway = GatewaySettings()
+    click.echo(f"\nClone Hero Hub is starting at http://{gateway.gateway_host}:"
+               f"{gateway.gateway_port}/")
+    click.echo(f"Admin API token (also in {gateway.admin_token_file}): {token}")
+    click.echo("Upload with:  curl -H \"Authorization: Bearer $TOKEN\" -F file=@song.zip "
+               f"http://{gateway.gateway_host}:{gateway.gateway_port}/api/uploads/")
+    click.echo("Press Ctrl-C to stop.\n")
+    me = [sys.executable, "-m", "services.cli", "run"]
+    return supervisor.run_children({name: [*me, name] for name in SERVICES}, started=started)
+
+
+@main.command()
+def setup() -> None:
+    """Create the database and apply migrations, create the buckets, declare the queues and
+    the first admin API token. Safe to run again."""
+    token = _setup()
+    click.echo(f"Ready. Admin API token: {token}")
+
+
+def _setup() -> str:
+    from services.catalog import db
+    from shared.service import declare_all, make_broker, make_store
+    from shared.settings import BrokerSettings, DatabaseSettings, GatewaySettings, StorageSettings
+
+    database, storage = DatabaseSettings(), StorageSettings()
+    db.create_database(database.database_url)
+    db.upgrade(database.database_url)
+    store = make_store(storage)
+    for bucket in (storage.uploads_bucket, storage.songs_bucket):
+        store.ensure_bucket(bucket)
+    broker_settings = BrokerSettings()
+
+    async def declare() -> None:
+        broker = make_broker(broker_settings)
+        await declare_all(broker, broker_settings)
+        await broker.stop()
+
+    asyncio.run(declare())
+    return _admin_token(GatewaySettings().admin_token_file, database.database_url)
+
+
+def _admin_token(path: Path, database_url: str) -> str:
+    """The first admin token, created on first run and kept (readable by its owner only)."""
+    from services.catalog.db import make_engine, make_sessions, transaction
+    from services.gateway.tokens import create_token, principal_for
+
+    sessions = make_sessions(make_engine(database_url, 1))
+    if path.exists():
+        token = path.read_text().strip()
+        with sessions() as session:
+            if principal_for(session, token) is not None:
+                return token
+    with transaction(sessions) as session:
+        token = create_token(session, "admin (first run)", "admin")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(token + "\n")
+    os.chmod(path, 0o600)
+    return token
+
+
+@main.group()
+def db() -> None:
+    """The catalog database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database if missing and apply every migration."""
+    from services.catalog import db as catalog_db
+    from shared.settings import DatabaseSettings
+
+    url = DatabaseSettings().database_url
+    catalog_db.create_database(url)
+    catalog_db.upgrade(url)
+    click.echo("The catalog database is up to date.")
+
+
+@main.group()
+def token() -> None:
+    """API tokens for uploads and administration."""
+
+
+@token.command("create")
+@click.option("--name", required=True, help="Who or what the token is for.")
+@click.option("--role", type=click.Choice(("viewer", "uploader", "admin")), default="uploader",
+              show_default=True, help="What the token may do.")
+def token_create(name: str, role: str) -> None:
+    """Create an API token and print it (it is shown only once)."""
+    from services.catalog.db import make_engine, make_sessions, transaction
+    from services.gateway.tokens import create_token
+    from shared.settings import DatabaseSettings
+
+    sessions = make_sessions(make_engine(DatabaseSettings().database_url, 1))
+    with transaction(sessions) as session:
+        click.echo(create_token(session, name, role))
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--pretty", is_flag=True, help="Readable output instead of JSON.")
+def scan(path: Path, pretty: bool) -> None:
+    """Print what the library would know about the song at PATH (a song folder or a .sng
+    file) as JSON."""
+    from services.ingest.consumers.extract import read_song
+    from shared.messaging import PermanentError
+    from shared.songs.scan import scan_song
+
+    try:
+        result = scan_song(read_song(path)).as_dict()
+    except PermanentError as error:
+        raise click.ClickException(error.reason) from error
+    if not pretty:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    notes = result.get("notesData") or {}
+    click.echo(f"{result.get('artist')} - {result.get('name')}  [{result.get('chartFile')}]")
+    for count in notes.get("noteCounts", []):
+        click.echo(f"  {count['instrument']:>12} {count['difficulty']:<7} {count['count']} notes")
+    for issue in result.get("folderIssues", []) + notes.get("chartIssues", []):
+        click.echo(f"  ! {issue.get('description')}")
+
+
+@main.group()
+def s3() -> None:
+    """The embedded S3 server (SeaweedFS), for machines without MinIO or another S3 server."""
+
+
+@s3.command("serve")
+def s3_serve() -> None:
+    """Run the embedded S3 server in the foreground on loopback."""
+    from services import embedded_s3
+    from shared.settings import StorageSettings
+
+    storage = StorageSettings()
+    process = embedded_s3.start(storage.data_dir.resolve() / "s3", storage.embedded_s3_port,
+                                storage.s3_access_key, storage.s3_secret_key)
+    try:
+        sys.exit(process.wait())
+    except KeyboardInterrupt:
+        process.terminate()
+        sys.exit(process.wait())
+
+
+if __name__ == "__main__":
+    main()

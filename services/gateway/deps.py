@@ -1,0 +1,93 @@
+"""The gateway's handle on the rest of the system: catalog reads, uploads in, events out."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import anyio
+from faststream.rabbit import RabbitBroker
+from litestar import Request
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.catalog.db import transaction
+from services.catalog.tables import Upload
+from services.gateway.intake import StoredFile, store_body
+from services.gateway.settings import GatewayServiceSettings
+from services.gateway.tokens import Principal, principal_for
+from shared.events import UploadReceived, event_id
+from shared.messaging import EventBus
+from shared.storage import ObjectStore
+
+T = TypeVar("T")
+
+
+class Gateway:
+    def __init__(self, settings: GatewayServiceSettings, sessions: sessionmaker[Session],
+                 store: ObjectStore, broker: RabbitBroker) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.store = store
+        self.broker = broker
+        self.bus = EventBus(broker)
+
+    async def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        def run() -> T:
+            with self.sessions() as session:
+                return query(session, *args, **kwargs)
+
+        return await anyio.to_thread.run_sync(run)
+
+    async def principal(self, token: str) -> Principal | None:
+        return await self.read(principal_for, token)
+
+    async def ping_broker(self) -> bool:
+        return await self.broker.ping(timeout=3)
+
+    async def receive_upload(self, upload_id: uuid.UUID, request: Request,
+                             filename: str | None) -> None:
+        """Record the upload, stream its bytes into the bucket, then announce it."""
+        bucket = self.settings.uploads_bucket
+        prefix = f"gateway/{upload_id}"
+        await anyio.to_thread.run_sync(self._record_receiving, upload_id, filename or "", prefix)
+        try:
+            stored = await store_body(
+                request.stream(), content_type=request.headers.get("content-type", ""),
+                filename=filename, store=self.store, bucket=bucket, prefix=prefix,
+                max_bytes=self.settings.max_upload_bytes)
+        except BaseException as error:
+            reason = getattr(error, "reason", None) or "The upload was interrupted."
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(self._update, upload_id,
+                                               {"state": "failed", "error": reason})
+            raise
+        received = _announcement(upload_id, bucket, prefix, stored)
+        await anyio.to_thread.run_sync(self._update, upload_id, {
+            "state": "received", "key": received.key, "filename": received.filename,
+            "size": received.size, "etag": received.etag, "is_folder": received.is_folder})
+        await self.bus.publish(received)
+
+    def _record_receiving(self, upload_id: uuid.UUID, filename: str, prefix: str) -> None:
+        with transaction(self.sessions) as session:
+            session.add(Upload(id=upload_id, filename=filename, source="gateway",
+                               bucket=self.settings.uploads_bucket, key=prefix,
+                               state="receiving"))
+
+    def _update(self, upload_id: uuid.UUID, values: dict[str, Any]) -> None:
+        with transaction(self.sessions) as session:
+            session.execute(update(Upload).where(Upload.id == upload_id).values(**values))
+
+
+def _announcement(upload_id: uuid.UUID, bucket: str, prefix: str,
+                  stored: list[StoredFile]) -> UploadReceived:
+    single = len(stored) == 1 and "/" not in stored[0].path
+    first = stored[0]
+    return UploadReceived(
+        event_id=event_id("upload.received", upload_id), upload_id=upload_id, bucket=bucket,
+        key=first.key if single else prefix,
+        filename=first.path if single else first.path.split("/")[0],
+        size=sum(f.size for f in stored), etag=first.etag if single else None,
+        is_folder=not single, source="gateway",
+    )

@@ -1,0 +1,91 @@
+"""The JSON API: uploads in, upload progress, songs, health."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_202_ACCEPTED
+from sqlalchemy import text
+
+from services.catalog import queries
+from services.gateway.deps import Gateway
+from services.gateway.guards import require_uploader
+from services.gateway.intake import UploadRejected
+
+
+class UploadsController(Controller):
+    path = "/api/uploads"
+    tags = ["uploads"]
+
+    @post("/", guards=[require_uploader], request_max_body_size=None, status_code=202,
+          summary="Upload song archives, .sng files or a folder of song files")
+    async def create(self, request: Request, gateway: Gateway,
+                     filename: str | None = Parameter(query="filename", default=None)
+                     ) -> Response[dict[str, Any]]:
+        """Multipart (`file` fields; several or path-like names make a folder upload), or a raw
+        body named by `?filename=`. Answers 202 with the upload id as soon as the bytes are
+        stored; follow progress at `status_url`."""
+        upload_id = uuid.uuid4()
+        try:
+            await gateway.receive_upload(upload_id, request, filename)
+        except UploadRejected as error:
+            return Response({"upload_id": str(upload_id), "error": error.reason},
+                            status_code=error.status)
+        return Response({"upload_id": str(upload_id),
+                         "status_url": f"/api/uploads/{upload_id}"},
+                        status_code=HTTP_202_ACCEPTED)
+
+    @get("/{upload_id:uuid}", summary="An upload's state and each of its songs' stage")
+    async def show(self, upload_id: uuid.UUID, gateway: Gateway) -> dict[str, Any]:
+        details = await gateway.read(queries.upload_details, upload_id)
+        if details is None:
+            raise NotFoundException(f"No upload {upload_id}.")
+        return details
+
+
+class SongsController(Controller):
+    path = "/api/songs"
+    tags = ["songs"]
+
+    @get("/", summary="Songs, newest first, with a text search and a total count")
+    async def list_songs(self, gateway: Gateway,
+                         q: str | None = Parameter(default=None, max_length=200),
+                         page: int = Parameter(default=1, ge=1),
+                         per_page: int = Parameter(default=50, ge=1, le=200)) -> dict[str, Any]:
+        result = await gateway.read(queries.search_songs, q, page=page, per_page=per_page)
+        return {"total": result.total, "page": page, "per_page": per_page,
+                "items": result.items}
+
+    @get("/{song_id:uuid}", summary="One song with everything the catalog knows")
+    async def show(self, song_id: uuid.UUID, gateway: Gateway) -> dict[str, Any]:
+        details = await gateway.read(queries.song_details, song_id)
+        if details is None:
+            raise NotFoundException(f"No song {song_id}.")
+        return details
+
+
+@get("/health", tags=["operations"], summary="Database, broker and object store reachable")
+async def health(gateway: Gateway) -> Response[dict[str, Any]]:
+    checks = {
+        "database": await _check(lambda: gateway.read(lambda s: s.execute(text("SELECT 1")))),
+        "broker": await _check(gateway.ping_broker),
+        "object_store": await _check(lambda: anyio.to_thread.run_sync(
+            gateway.store.bucket_exists, gateway.settings.uploads_bucket)),
+    }
+    healthy = all(value == "ok" for value in checks.values())
+    return Response({"status": "ok" if healthy else "unavailable", "checks": checks},
+                    status_code=200 if healthy else 503)
+
+
+async def _check(probe) -> str:
+    try:
+        with anyio.fail_after(5):
+            result = await probe()
+    except Exception as error:
+        return f"error: {error}"[:200] or "error"
+    return "ok" if result is not False else "error: unavailable"

@@ -1,0 +1,43 @@
+"""API tokens: created once and shown once, kept only as sha256, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.catalog.tables import ApiToken
+
+ROLES = ("viewer", "uploader", "admin")
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: str
+
+    def may(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, name: str, role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    token = f"chh_{secrets.token_urlsafe(32)}"
+    session.add(ApiToken(name=name, role=role, token_sha256=_digest(token)))
+    return token
+
+
+def principal_for(session: Session, token: str) -> Principal | None:
+    row = session.execute(
+        select(ApiToken).where(ApiToken.token_sha256 == _digest(token),
+                               ApiToken.revoked_at.is_(None))
+    ).scalar()
+    return Principal(row.name, row.role) if row else None

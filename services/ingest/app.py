@@ -1,0 +1,78 @@
+"""Composition root of the ingest service: the unpack, extract, parse and cleanup consumers,
+and the periodic removal of expired originals."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import suppress
+
+import anyio
+import structlog
+from faststream import FastStream
+from pydantic_settings import SettingsConfigDict
+
+from services.catalog.db import make_engine, make_sessions
+from services.ingest.archives import ExtractionLimits
+from services.ingest.consumers import cleanup, extract, parse, unpack
+from services.ingest.retention import remove_expired_originals
+from shared.messaging import RetryPolicy, subscribe
+from shared.service import make_app, make_broker, make_store
+from shared.settings import BrokerSettings, DatabaseSettings, IngestSettings, StorageSettings
+from shared.song_store import SongStore
+from shared.storage import ObjectStore
+from shared.topology import CLEANUP, EXTRACT, PARSE, UNPACK
+
+log = structlog.get_logger(__name__)
+RETENTION_SWEEP_SECONDS = 600.0
+
+
+class IngestServiceSettings(BrokerSettings, DatabaseSettings, StorageSettings, IngestSettings):
+    model_config = SettingsConfigDict(env_prefix="CHHUB_", env_file=".env", extra="ignore")
+
+
+def create_app(settings: IngestServiceSettings | None = None,
+               store: ObjectStore | None = None) -> FastStream:
+    settings = settings or IngestServiceSettings()
+    store = store or make_store(settings)
+    broker = make_broker(settings)
+    sessions = make_sessions(make_engine(settings.database_url, settings.database_pool_size))
+    songs = SongStore(store, settings.songs_bucket)
+    limits = ExtractionLimits(max_total_bytes=settings.max_extracted_bytes,
+                              max_entries=settings.max_archive_entries,
+                              max_ratio=settings.max_compression_ratio)
+    staging_root = settings.staging_dir
+
+    retry = RetryPolicy(settings.retry_delays_seconds)
+    limit = settings.delivery_limit
+    subscribe(broker, UNPACK, unpack.make_handler(store, staging_root, limits), retry=retry,
+              delivery_limit=limit, on_failure=unpack.failed)
+    subscribe(broker, EXTRACT, extract.make_handler(store, songs, sessions, staging_root, limits),
+              retry=retry, delivery_limit=limit, on_failure=extract.failed)
+    subscribe(broker, PARSE, parse.make_handler(songs), retry=retry, delivery_limit=limit,
+              on_failure=parse.failed)
+    subscribe(broker, CLEANUP, cleanup.make_handler(staging_root), retry=retry,
+              delivery_limit=limit)
+    app = make_app(broker, settings)
+    sweeper: list[asyncio.Task] = []
+
+    async def sweep_forever() -> None:
+        while True:
+            try:
+                await anyio.to_thread.run_sync(remove_expired_originals, store, sessions,
+                                               settings.original_retention_hours)
+            except Exception as error:
+                log.warning("retention.sweep_failed", error=str(error))
+            await asyncio.sleep(RETENTION_SWEEP_SECONDS)
+
+    @app.after_startup
+    async def start_sweeper() -> None:
+        sweeper.append(asyncio.create_task(sweep_forever()))
+
+    @app.on_shutdown
+    async def stop_sweeper() -> None:
+        for task in sweeper:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+    return app

@@ -1,0 +1,65 @@
+"""Parse consumer: `song.extracted` → the song's song.ini and chart read → `song.parsed`
+(or `song.failed` when nothing playable can be read)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import anyio
+
+from shared.events import Event, SongExtracted, SongFailed, SongParsed, event_id
+from shared.messaging import PermanentError
+from shared.song_store import SongStore
+from shared.songs.scan import scan_song
+
+PARSER_VERSION = 1
+"""Grows whenever the parser learns something that changes what it reports."""
+
+
+def make_handler(songs: SongStore):
+    async def parse(event: SongExtracted) -> Sequence[Event]:
+        scan = await anyio.to_thread.run_sync(_scan, songs, event.manifest_key)
+        if scan.get("chartFile") is None or scan.get("notesData") is None:
+            raise PermanentError(_unplayable_reason(scan))
+        return (SongParsed(
+            event_id=event_id("song.parsed", event.song_id, event.revision, PARSER_VERSION),
+            upload_id=event.upload_id, song_id=event.song_id, revision=event.revision,
+            manifest_key=event.manifest_key, md5=event.md5, parser_version=PARSER_VERSION,
+            name=_text(scan.get("name")), artist=_text(scan.get("artist")),
+            album=_text(scan.get("album")), genre=_text(scan.get("genre")),
+            year=_text(scan.get("year")), charter=_text(scan.get("charter")),
+            song_length_ms=_milliseconds(scan.get("song_length")),
+            chart_file=scan.get("chartFile"), scan=scan,
+        ),)
+
+    return parse
+
+
+def _scan(songs: SongStore, manifest_key: str) -> dict[str, Any]:
+    manifest = songs.manifest(manifest_key)
+    return scan_song(songs.files(manifest)).as_dict()
+
+
+def _unplayable_reason(scan: dict[str, Any]) -> str:
+    problems = [issue.get("description") for issue in scan.get("folderIssues", [])
+                if issue.get("folderIssue") in {"noNotes", "badChart", "invalidChart"}]
+    detail = f" ({'; '.join(p for p in problems if p)})" if problems else ""
+    return f"The chart could not be read{detail}."
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _milliseconds(value: Any) -> int | None:
+    try:
+        return None if value is None else int(float(value))
+    except ValueError:
+        return None
+
+
+def failed(event: SongExtracted, reason: str) -> Sequence[Event]:
+    return (SongFailed(event_id=event_id("song.failed", event.song_id, event.revision, "parse"),
+                       upload_id=event.upload_id, song_id=event.song_id, revision=event.revision,
+                       stage="parse", reason=reason),)

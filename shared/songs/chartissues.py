@@ -1,0 +1,228 @@
+"""Chart issues (scan-chart's findChartIssues): whole-chart checks, then per-track checks."""
+
+from __future__ import annotations
+
+import math
+
+from . import events as ev
+from .issues import ChartIssue, chart_issue
+from .text import lodash_round
+from .trackhash import prune_empty_phrases
+from .tracks import ParsedChart, Track
+
+LEADING_SILENCE_MS = 1000
+MIN_SUSTAIN_GAP_MS = 40
+MIN_SUSTAIN_MS = 100
+
+
+def chart_issues(chart: ParsedChart, song_length: float,
+                 hashes: dict[tuple[str, str], str]) -> list[ChartIssue]:
+    """Every chart issue, in scan-chart's order."""
+    issues = _misaligned_time_signatures(chart)
+    if all(not t.groups for t in chart.tracks) and not chart.has_vocals:
+        issues.append(chart_issue("noNotes"))
+    issues += _difficulty_issues(chart, hashes)
+    tempos, signatures = chart.tempos, chart.time_signatures
+    if (len(tempos) == 1 and lodash_round(tempos[0].bpm, 12) == 120 and len(signatures) == 1
+            and (signatures[0].numerator, signatures[0].denominator) == (4, 4)):
+        issues.append(chart_issue("isDefaultBPM"))
+    if not chart.sections:
+        issues.append(chart_issue("noSections"))
+    issues += _end_event_issues(chart, song_length)
+    for track in chart.tracks:
+        issues += track_issues(track)
+    return issues
+
+
+def _misaligned_time_signatures(chart: ParsedChart) -> list[ChartIssue]:
+    issues = []
+    signatures = list(chart.time_signatures)
+    beatline = 0
+    i = 0
+    while i < len(signatures):
+        if beatline != signatures[i].tick:
+            issues.append(chart_issue("misalignedTimeSignature", ms=signatures[i].ms_time))
+            del signatures[i]
+            i -= 1
+        if i + 1 < len(signatures):
+            beatline = _advance(beatline, signatures[i + 1].tick, chart.resolution,
+                                signatures[i])
+        i += 1
+    return issues
+
+
+def _advance(beatline: float, target: int, resolution: int, signature) -> float:
+    """Add whole measures until reaching `target` (jumping when there are very many)."""
+    step = resolution * 4 * (signature.numerator / signature.denominator)
+    if step <= 0:
+        return beatline  # a measure of no length never advances (scan-chart would hang)
+    if (target - beatline) / step > 1000:
+        beatline += step * max(0, math.floor((target - beatline) / step) - 1)
+    while beatline < target:
+        beatline += step
+    return beatline
+
+
+def _difficulty_issues(chart: ParsedChart, hashes: dict[tuple[str, str], str]) -> list[ChartIssue]:
+    issues = []
+    by_instrument: dict[str, list[Track]] = {}
+    for track in chart.tracks:
+        by_instrument.setdefault(track.instrument, []).append(track)
+    for instrument, tracks in by_instrument.items():
+        if all(t.difficulty != "expert" for t in tracks):
+            issues.append(chart_issue("noExpert", instrument))
+            continue
+        expert = hashes[(instrument, "expert")]
+        issues += [chart_issue("difficultyNotReduced", instrument, t.difficulty)
+                   for t in tracks if t.difficulty != "expert"
+                   and hashes[(instrument, t.difficulty)] == expert and len(t.groups) > 20]
+    return issues
+
+
+def _end_event_issues(chart: ParsedChart, song_length: float) -> list[ChartIssue]:
+    ends = chart.end_events
+    issues = [chart_issue("badEndEvent", ms=end.ms_time) for end in ends[1:]]
+    last_ticks = [t.groups[-1][0].tick for t in chart.tracks if t.groups]
+    last_note_tick = max(last_ticks) if last_ticks else None
+    if last_note_tick and ends and ends[0].tick < last_note_tick:
+        issues.append(chart_issue("badEndEvent", ms=ends[0].ms_time))
+    if ends and ends[0].ms_time > song_length:
+        issues.append(chart_issue("badEndEvent", ms=ends[0].ms_time))
+    return issues
+
+
+def track_issues(track: Track) -> list[ChartIssue]:
+    """The per-track checks for one track."""
+    issues: list[ChartIssue] = []
+
+    def add(code: str, ms: float | None = None) -> None:
+        issues.append(chart_issue(code, track.instrument, track.difficulty, ms))
+
+    groups = track.groups
+    if groups and groups[0][0].ms_time < LEADING_SILENCE_MS:
+        add("smallLeadingSilence")
+    long_track = len(groups) > 50 and groups[-1][0].ms_time - groups[0][0].ms_time > 60000
+    if not track.star_power and track.instrument != "drums" and long_track:
+        add("noStarPower")
+    for phrase in _empty(track.star_power, groups):
+        add("emptyStarPower", phrase.ms_time)
+    for phrase in track.rejected_star_power:
+        add("badStarPower", phrase.ms_time)
+    for phrase in _empty(track.solo_sections, groups):
+        add("emptySoloSection", phrase.ms_time)
+    if (track.instrument == "drums" and not track.freestyle_sections and track.star_power
+            and long_track):
+        add("noDrumActivationLanes")
+    for phrase in _empty(track.flex_lanes, groups):
+        add("emptyFlexLane", phrase.ms_time)
+    kind = ev.instrument_kind(track.instrument)
+    lane_check = {"drums": _drum_chord_issues, "fiveFret": _five_fret_chord_issues,
+                  "sixFret": _six_fret_chord_issues}[kind]
+    for group in groups:
+        for code in lane_check(group, track.difficulty):
+            add(code, group[0].ms_time)
+    _broken_notes(groups, add)
+    if kind != "drums":
+        _sustain_issues(groups, add)
+    return issues
+
+
+def _empty(phrases: list, groups: list) -> list:
+    kept = {id(p) for p in prune_empty_phrases(phrases, groups)}
+    return [p for p in phrases if id(p) not in kept]
+
+
+def _count(group, types) -> int:
+    return sum(1 for note in group if note.type in types)
+
+
+_NON_KICK = (ev.N_GREEN_DRUM, ev.N_RED_DRUM, ev.N_YELLOW_DRUM, ev.N_BLUE_DRUM)
+
+
+def _drum_chord_issues(group, difficulty: str) -> list[str]:
+    codes = []
+    if difficulty != "expert":
+        codes += ["difficultyForbiddenNote" for n in group if n.flags & ev.F_DOUBLE_KICK]
+    if (difficulty == "easy" and _count(group, _NON_KICK) == 2
+            and _count(group, (ev.N_KICK,)) > 0):
+        codes.append("difficultyForbiddenNote")
+    if _count(group, _NON_KICK) >= 3:
+        codes.append("invalidChord")
+    return codes
+
+
+def _five_fret_chord_issues(group, difficulty: str) -> list[str]:
+    codes = []
+    if difficulty == "hard":
+        forbidden = _count(group, (ev.N_GREEN, ev.N_ORANGE)) == 2
+    elif difficulty == "medium":
+        forbidden = (_count(group, (ev.N_ORANGE,)) > 0
+                     or _count(group, (ev.N_GREEN, ev.N_BLUE)) == 2)
+    elif difficulty == "easy":
+        forbidden = _count(group, (ev.N_ORANGE, ev.N_BLUE)) > 0
+    else:
+        forbidden = False
+    if forbidden:
+        codes.append("difficultyForbiddenNote")
+    if _count(group, (ev.N_GREEN, ev.N_RED, ev.N_YELLOW, ev.N_BLUE, ev.N_ORANGE)) == 5:
+        codes.append("invalidChord")
+    return codes
+
+
+_BLACK = (ev.N_BLACK1, ev.N_BLACK2, ev.N_BLACK3)
+_WHITE = (ev.N_WHITE1, ev.N_WHITE2, ev.N_WHITE3)
+_ONE, _TWO, _THREE = (ev.N_BLACK1, ev.N_WHITE1), (ev.N_BLACK2, ev.N_WHITE2), (ev.N_BLACK3, ev.N_WHITE3)
+
+
+def _six_fret_forbidden(group, difficulty: str) -> bool:
+    size = len(group)
+    mixed = _count(group, _BLACK) > 0 and _count(group, _WHITE) > 0
+    if difficulty == "hard":
+        return size == 3 and (_count(group, _BLACK) < 3 or _count(group, _WHITE) < 3)
+    if difficulty == "medium":
+        barre = (_count(group, _ONE) >= 2 or _count(group, _TWO) >= 2
+                 or _count(group, _THREE) >= 2)
+        return size == 3 or (size == 2 and mixed and not barre)
+    if difficulty == "easy":
+        return size == 3 or (size == 2 and not (
+            _count(group, (ev.N_WHITE1, ev.N_WHITE2)) == 2
+            or _count(group, (ev.N_WHITE2, ev.N_WHITE3)) == 2))
+    return False
+
+
+def _six_fret_chord_issues(group, difficulty: str) -> list[str]:
+    codes = ["difficultyForbiddenNote"] if _six_fret_forbidden(group, difficulty) else []
+    if (len(group) > 3
+            or (_count(group, _TWO) == 2 and _count(group, _ONE) > 0)
+            or (_count(group, _THREE) == 2 and _count(group, _ONE) + _count(group, _TWO) > 0)):
+        codes.append("invalidChord")
+    return codes
+
+
+def _broken_notes(groups, add) -> None:
+    for previous, group in zip(groups, groups[1:]):
+        distance = group[0].ms_time - previous[0].ms_time
+        if 0 < distance <= 15:
+            if (_count(group, (ev.N_OPEN,)) > 0) != (_count(previous, (ev.N_OPEN,)) > 0):
+                continue  # a non-open next to an open is deliberate
+            add("brokenNote", group[0].ms_time)
+
+
+def _sustain_issues(groups, add) -> None:
+    gaps: list[tuple[float, float]] = []  # [start, end) after each sustain's end
+    for i, group in enumerate(groups):
+        time = group[0].ms_time
+        gaps = [gap for gap in gaps if gap[1] > time]
+        if any(start <= time < end for start, end in gaps):
+            add("badSustainGap", time)
+        for note in group:
+            if note.ms_length > 0 and note.type != ev.N_OPEN:
+                end = note.ms_time + note.ms_length
+                gaps.append((end, end + MIN_SUSTAIN_GAP_MS))
+            if 0 < note.ms_length < MIN_SUSTAIN_MS:
+                following = groups[i + 1] if i + 1 < len(groups) else ()
+                open_next = next((n for n in following if n.type == ev.N_OPEN), None)
+                if (open_next is not None and open_next.tick < note.tick + note.length
+                        and open_next.flags & (ev.F_HOPO | ev.F_TAP)):
+                    continue  # baby sustains before HOPO or tap opens are fine
+                add("babySustain", note.ms_time)

@@ -1,0 +1,112 @@
+"""A small Standard MIDI File reader that decodes only what charts use.
+
+It follows the npm `midi-file` reader that scan-chart uses: a note-on with velocity 0 is a
+note-off, running status survives meta and sysex events, text is read as Latin-1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .errors import ChartParseError
+
+NOTE_OFF, NOTE_ON, META, SYSEX = 0, 1, 2, 3
+_DATA_BYTES = {0x8: 2, 0x9: 2, 0xA: 2, 0xB: 2, 0xC: 1, 0xD: 1, 0xE: 2}
+_META_LENGTHS = {0x00: (2,), 0x20: (1,), 0x21: (1,), 0x2F: (0,), 0x51: (3,), 0x54: (5,),
+                 0x58: (2, 4), 0x59: (2,)}
+
+
+@dataclass(frozen=True)
+class MidiFile:
+    """Header values and the raw bytes of each track chunk."""
+
+    format: int
+    ticks_per_beat: int | None
+    tracks: tuple[bytes, ...]
+
+
+def read_midi(data: bytes) -> MidiFile:
+    """Split a .mid file into its header and track chunks."""
+    if len(data) < 14 or data[:4] != b"MThd":
+        raise ChartParseError(f"Bad MIDI file. Expected 'MHdr', got: '{data[:4].decode('latin-1')}'",
+                              location="byte 0")
+    header_length = int.from_bytes(data[4:8], "big")
+    header = data[8 : 8 + header_length].ljust(6, b"\0")
+    fmt, count, division = (int.from_bytes(header[i : i + 2], "big") for i in (0, 2, 4))
+    ticks = None if division & 0x8000 else division
+    tracks, at = [], 8 + header_length
+    while at < len(data) and len(tracks) < count:
+        chunk_id = data[at : at + 4]
+        length = int.from_bytes(data[at + 4 : at + 8].ljust(4, b"\0"), "big")
+        if chunk_id != b"MTrk":
+            raise ChartParseError(f"Bad MIDI file. Expected 'MTrk', got: "
+                                  f"'{chunk_id.decode('latin-1')}'", location=f"byte {at}")
+        tracks.append(data[at + 8 : at + 8 + length])
+        at += 8 + length
+    return MidiFile(fmt, ticks, tuple(tracks))
+
+
+def iter_events(track: bytes) -> Iterator[tuple[int, int, int, int, int | bytes]]:
+    """(absolute tick, kind, a, b, c) for note and meta/sysex events; others are skipped.
+
+    NOTE_ON/NOTE_OFF: a=note, b=velocity, c=channel. META: a=meta type, b=0, c=data.
+    SYSEX: a=status (0xF0 or 0xF7), b=0, c=data.
+    """
+    at, end, tick, status = 0, len(track), 0, -1
+    while at < end:
+        byte = track[at]
+        at += 1
+        delta = byte & 0x7F
+        while byte & 0x80 and at < end:
+            byte = track[at]
+            at += 1
+            delta = (delta << 7) | (byte & 0x7F)
+        tick += delta
+        if at >= end:
+            raise ChartParseError("A MIDI track ends in the middle of an event.")
+        byte = track[at]
+        if byte == 0xFF:
+            kind = track[at + 1] if at + 1 < end else 0
+            length, at = _varint(track, at + 2)
+            _check_meta_length(kind, length)
+            yield tick, META, kind, 0, track[at : at + length]
+            at += length
+        elif byte in (0xF0, 0xF7):
+            length, at = _varint(track, at + 1)
+            yield tick, SYSEX, byte, 0, track[at : at + length]
+            at += length
+        elif byte >= 0xF0:
+            raise ChartParseError(f"Unrecognised MIDI event type byte: {byte}")
+        else:
+            if byte & 0x80:
+                status, at = byte, at + 1
+            elif status < 0:
+                raise ChartParseError("Running status byte encountered before status byte")
+            high = status >> 4
+            if high == 0x9 or high == 0x8:
+                note = track[at] if at < end else 0
+                velocity = track[at + 1] if at + 1 < end else 0
+                at += 2
+                on = NOTE_ON if high == 0x9 and velocity else NOTE_OFF
+                yield tick, on, note, velocity, status & 0x0F
+            else:
+                at += _DATA_BYTES[high]
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    value = 0
+    while at < len(data):
+        byte = data[at]
+        at += 1
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            break
+    return value, at
+
+
+def _check_meta_length(kind: int, length: int) -> None:
+    allowed = _META_LENGTHS.get(kind)
+    if allowed is not None and length not in allowed:
+        raise ChartParseError(f"Expected length for meta event {kind:#04x} is "
+                              f"{' or '.join(map(str, allowed))}, got {length}")

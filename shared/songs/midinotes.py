@@ -1,0 +1,224 @@
+"""One .mid instrument track into raw tracks per difficulty (scan-chart's midi note rules)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from . import events as ev
+from .errors import ChartParseError
+from .midifile import META, NOTE_ON, NOTE_OFF, SYSEX, iter_events
+from .raw import Phrase, RawTrack
+
+_DIFFS = ("expert", "hard", "medium", "easy")
+_SYSEX_DIFFS = ("easy", "medium", "hard", "expert")
+_INSTRUMENT_WIDE = {103: ev.SOLO_SECTION, 104: ev.FORCE_TAP, 109: ev.FORCE_FLAM,
+                    110: ev.YELLOW_TOM_MARKER, 111: ev.BLUE_TOM_MARKER, 112: ev.GREEN_TOM_MARKER,
+                    116: ev.STAR_POWER, 120: ev.FREESTYLE_SECTION, 126: ev.FLEX_LANE_SINGLE,
+                    127: ev.FLEX_LANE_DOUBLE}
+_FIVE_FRET = (None, ev.GREEN, ev.RED, ev.YELLOW, ev.BLUE, ev.ORANGE, ev.FORCE_HOPO,
+              ev.FORCE_STRUM)
+_SIX_FRET = (ev.OPEN, ev.WHITE1, ev.WHITE2, ev.WHITE3, ev.BLACK1, ev.BLACK2, ev.BLACK3,
+             ev.FORCE_HOPO, ev.FORCE_STRUM)
+_DRUMS = (ev.KICK_2X, ev.KICK, ev.RED_DRUM, ev.YELLOW_DRUM, ev.BLUE_DRUM,
+          ev.FIVE_ORANGE_FOUR_GREEN_DRUM, ev.FIVE_GREEN_DRUM)
+_DISCO = re.compile(r"\s*\[?mix[ _]([0-3])[ _]drums([0-5])(d|dnoflip|easy|easynokick|)\]?\s*")
+_DISCO_TYPES = {"": ev.DISCO_FLIP_OFF, "d": ev.DISCO_FLIP_ON, "dnoflip": ev.DISCO_NO_FLIP_ON}
+_MODIFIER_SUSTAINS = {
+    "drums": frozenset((ev.FORCE_FLAM, ev.YELLOW_TOM_MARKER, ev.BLUE_TOM_MARKER,
+                        ev.GREEN_TOM_MARKER)),
+    "other": frozenset((ev.FORCE_OPEN, ev.FORCE_TAP, ev.FORCE_STRUM, ev.FORCE_HOPO)),
+}
+_MODIFIABLE = {
+    "fiveFret": frozenset((ev.OPEN, ev.GREEN, ev.RED, ev.YELLOW, ev.BLUE, ev.ORANGE)),
+    "sixFret": frozenset((ev.OPEN, ev.BLACK3, ev.BLACK2, ev.BLACK1, ev.WHITE3, ev.WHITE2,
+                          ev.WHITE1)),
+    "drums": ev.DRUM_EVENTS,
+}
+_GHOST = {ev.RED_DRUM: ev.RED_GHOST, ev.YELLOW_DRUM: ev.YELLOW_GHOST,
+          ev.BLUE_DRUM: ev.BLUE_GHOST, ev.FIVE_ORANGE_FOUR_GREEN_DRUM: ev.FIVE_ORANGE_FOUR_GREEN_GHOST,
+          ev.FIVE_GREEN_DRUM: ev.FIVE_GREEN_GHOST, ev.KICK: ev.KICK_GHOST, ev.KICK_2X: ev.KICK_GHOST}
+_ACCENT = {ev.RED_DRUM: ev.RED_ACCENT, ev.YELLOW_DRUM: ev.YELLOW_ACCENT,
+           ev.BLUE_DRUM: ev.BLUE_ACCENT,
+           ev.FIVE_ORANGE_FOUR_GREEN_DRUM: ev.FIVE_ORANGE_FOUR_GREEN_ACCENT,
+           ev.FIVE_GREEN_DRUM: ev.FIVE_GREEN_ACCENT, ev.KICK: ev.KICK_ACCENT,
+           ev.KICK_2X: ev.KICK_ACCENT}
+_FLEX_VELOCITY = {"easy": (21, 30), "medium": (21, 40), "hard": (21, 50)}
+_LANE_PHRASES = (ev.FLEX_LANE_SINGLE, ev.FLEX_LANE_DOUBLE)
+
+
+def _note_table(kind: str, enhanced_opens: bool) -> dict[int, tuple[str, int]]:
+    """MIDI note number -> (difficulty, event type) for this instrument kind."""
+    table = {}
+    starts = {"fiveFret": (59, 71, 83, 95), "sixFret": (58, 70, 82, 94),
+              "drums": (59, 71, 83, 95)}[kind]
+    lanes = {"fiveFret": _FIVE_FRET, "sixFret": _SIX_FRET, "drums": _DRUMS}[kind]
+    for difficulty, start in zip(_SYSEX_DIFFS, starts, strict=True):
+        for offset, kind_ in enumerate(lanes):
+            if kind_ is None and enhanced_opens and kind == "fiveFret":
+                kind_ = ev.OPEN
+            note = start + offset
+            if kind_ is not None and note <= (66, 78, 90, 102)[_SYSEX_DIFFS.index(difficulty)]:
+                table[note] = (difficulty, kind_)
+    return table
+
+
+def _event_ends(track: bytes, kind: str) -> dict[str, list[list]]:
+    """Start/end events per difficulty ('all' for instrument-wide): [tick, type, vel, ch, start]."""
+    ends: dict[str, list[list]] = {"all": [], **{d: [] for d in _DIFFS}}
+    tables = {False: _note_table(kind, False), True: _note_table(kind, True)}
+    table = tables[False]
+    for tick, event, a, b, c in iter_events(track):
+        if event == NOTE_ON or event == NOTE_OFF:
+            if a > 102:
+                wide = _INSTRUMENT_WIDE.get(a)
+                if wide is not None:
+                    ends["all"].append([tick, wide, b, c, event == NOTE_ON])
+            elif (found := table.get(a)) is not None:
+                ends[found[0]].append([tick, found[1], b, c, event == NOTE_ON])
+        elif event == SYSEX:
+            _sysex(ends, tick, c)
+        elif a == 0x01:
+            text = c.decode("latin-1")
+            if kind == "drums" and (match := _DISCO.fullmatch(text)):
+                disco = _DISCO_TYPES.get(match.group(3))
+                if disco is not None:
+                    bucket = ends[_SYSEX_DIFFS[int(match.group(1))]]
+                    bucket += [[tick, disco, 127, 1, True], [tick, disco, 127, 1, False]]
+            if text in ("ENHANCED_OPENS", "[ENHANCED_OPENS]"):
+                table = tables[True]
+            elif text in ("ENABLE_CHART_DYNAMICS", "[ENABLE_CHART_DYNAMICS]"):
+                ends["all"] += [[tick, ev.ENABLE_CHART_DYNAMICS, 127, 1, True],
+                                [tick, ev.ENABLE_CHART_DYNAMICS, 127, 1, False]]
+    return ends
+
+
+def _sysex(ends: dict[str, list[list]], tick: int, data: bytes) -> None:
+    """Phase Shift sysex: open notes and taps for one difficulty or all."""
+    if len(data) <= 6 or data[:4] != b"PS\x00\x00":
+        return
+    kind = {0x01: ev.FORCE_OPEN, 0x04: ev.FORCE_TAP}.get(data[5])
+    if kind is None:
+        return
+    if data[4] != 0xFF and data[4] > 3:
+        raise ChartParseError(f"A Phase Shift sysex event names difficulty {data[4]}.")
+    target = "all" if data[4] == 0xFF else _SYSEX_DIFFS[data[4]]
+    ends[target].append([tick, kind, 127, 1, data[6] == 0x01])
+
+
+def _distribute(ends: dict[str, list[list]]) -> dict[str, list[list]]:
+    """Copy instrument-wide events into every charted difficulty; sort by tick, type desc."""
+    for event in ends["all"]:
+        for difficulty in _DIFFS:
+            if ends[difficulty]:
+                ends[difficulty].append(list(event))
+    result = {}
+    for difficulty in _DIFFS:
+        events = ends[difficulty]
+        events.sort(key=lambda e: (e[0], -e[1]))
+        result[difficulty] = events
+    return result
+
+
+def _pair_ends(ends: list[list]) -> list[list]:
+    """Join starts with their ends (latest open start of the type on the same channel)."""
+    events, open_by_type = [], {}
+    for tick, kind, velocity, channel, is_start in ends:
+        if is_start:
+            event = [tick, -1, kind, velocity, channel]
+            open_by_type.setdefault(kind, []).append(event)
+            events.append(event)
+        elif opened := open_by_type.get(kind):
+            for index in range(len(opened) - 1, -1, -1):
+                if opened[index][4] == channel:
+                    start = opened.pop(index)
+                    start[1] = tick - start[0]
+                    break
+    return [e for e in events if e[1] != -1]
+
+
+class _Dynamics:
+    """ENABLE_CHART_DYNAMICS, once seen in any difficulty, stays on (as in scan-chart)."""
+
+    enabled = False
+
+
+def _split_modifiers(events: list[list], kind: str, dynamics: _Dynamics) -> list[list]:
+    """Turn modifier sustains into zero-length modifiers on each note tick they cover."""
+    sustains = _MODIFIER_SUSTAINS["drums" if kind == "drums" else "other"]
+    modifiable = _MODIFIABLE[kind]
+    result, active, latest, has_notes = [], [], {}, False
+    for event in events:
+        tick, _, event_type, velocity, channel = event
+        if event_type == ev.ENABLE_CHART_DYNAMICS:
+            dynamics.enabled = True
+            continue
+        if active:
+            active = [m for m in active
+                      if not (m[0] + m[1] < tick if m[1] == 0 else m[0] + m[1] <= tick)]
+        if event_type in sustains:
+            active.append(event)
+            continue
+        if event_type in modifiable:
+            has_notes = True
+            for modifier in active:
+                inserted = latest.get(modifier[2])
+                if inserted is None or inserted[0] < tick:
+                    latest[modifier[2]] = new = [tick, 0, modifier[2], modifier[3], modifier[4]]
+                    result.append(new)
+            if dynamics.enabled and kind == "drums" and velocity in (1, 127):
+                marker = (_GHOST if velocity == 1 else _ACCENT)[event_type]
+                result.append([tick, 0, marker, 127, channel])
+        result.append(event)
+    return result if has_notes else []
+
+
+def _fix_legacy_star_power(events: list[list], multiplier_note: int) -> None:
+    """GH1/GH2 charts mark star power with note 103: treat solos as star power."""
+    star_power = [e for e in events if e[2] == ev.STAR_POWER]
+    solos = [e for e in events if e[2] == ev.SOLO_SECTION]
+    if multiplier_note == 103 or (not star_power and len(solos) > 1):
+        for solo in solos:
+            solo[2] = ev.STAR_POWER
+        for phrase in star_power:
+            phrase[2] = ev.REJECTED_STAR_POWER
+
+
+def instrument_tracks(track: bytes, instrument: str, modifiers: Mapping[str, Any],
+                      coda: int | None) -> list[RawTrack]:
+    """The charted difficulties of one instrument track."""
+    kind = ev.instrument_kind(instrument)
+    ends = _distribute(_event_ends(track, kind))
+    dynamics = _Dynamics()
+    tracks = []
+    for difficulty in _DIFFS:
+        events = _split_modifiers(_pair_ends(ends[difficulty]), kind, dynamics)
+        if kind != "drums" and modifiers["multiplier_note"] != 116:
+            _fix_legacy_star_power(events, modifiers["multiplier_note"])
+        if difficulty in _FLEX_VELOCITY:
+            low, high = _FLEX_VELOCITY[difficulty]
+            events = [e for e in events if e[2] not in _LANE_PHRASES or low <= e[3] <= high]
+        raw = _raw_track(instrument, difficulty, events, coda)
+        if raw.events:
+            tracks.append(raw)
+    return tracks
+
+
+def _raw_track(instrument: str, difficulty: str, events: list[list], coda: int | None) -> RawTrack:
+    track = RawTrack(instrument, difficulty)
+    for event in events:
+        tick, length, kind = event[0], event[1], event[2]
+        if kind == ev.STAR_POWER:
+            track.star_power.append(Phrase(tick, length))
+        elif kind == ev.REJECTED_STAR_POWER:
+            track.rejected_star_power.append(Phrase(tick, length))
+        elif kind == ev.SOLO_SECTION:
+            track.solo_sections.append(Phrase(tick, length))
+        elif kind in _LANE_PHRASES:
+            track.flex_lanes.append(Phrase(tick, length, kind == ev.FLEX_LANE_DOUBLE))
+        elif kind == ev.FREESTYLE_SECTION:
+            track.freestyle_sections.append(Phrase(tick, length, coda is not None and tick >= coda))
+        else:
+            track.events.append(event)
+    return track

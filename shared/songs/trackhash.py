@@ -1,0 +1,66 @@
+"""scan-chart's per-track hash: a binary chart ("bchart") of one track, hashed with BLAKE3."""
+
+from __future__ import annotations
+
+import struct
+
+from .hashes import blake3_base64url
+from .raw import Phrase
+from .tracks import ParsedChart, Track
+
+_MAGIC = struct.pack(">I", 0x43484E46)  # "CHNF", the only big-endian field
+_VERSION = 20240320
+
+
+def prune_empty_phrases(phrases: list[Phrase], groups: list) -> list[Phrase]:
+    """Phrases that contain at least one note group (a zero-length phrase covers one tick)."""
+    kept = []
+    index, count = 0, len(groups)
+    for phrase in phrases:
+        while index < count and groups[index][0].tick < phrase.tick:
+            index += 1
+        if index < count and groups[index][0].tick < phrase.tick + (phrase.length or 1):
+            kept.append(phrase)
+    return kept
+
+
+def _last_per_tick(items: list, tick) -> list:
+    """Items sorted by tick, keeping only the last one given for each tick."""
+    by_tick = {}
+    for item in sorted(items, key=tick):
+        by_tick[tick(item)] = item
+    return list(by_tick.values())
+
+
+def _u32(value) -> int:
+    return int(value) & 0xFFFFFFFF if value == value and abs(value) != float("inf") else 0
+
+
+def track_bchart(chart: ParsedChart, track: Track) -> bytes:
+    """The binary representation scan-chart hashes for one track."""
+    tempos = _last_per_tick(chart.tempos, lambda t: t.tick)
+    signatures = _last_per_tick(chart.time_signatures, lambda t: t.tick)
+    parts = [_MAGIC, struct.pack("<II", _VERSION, _u32(chart.resolution))]
+    parts.append(struct.pack("<I", len(tempos)))
+    parts += [struct.pack("<qd", t.tick, t.bpm) for t in tempos]
+    parts.append(struct.pack("<I", len(signatures)))
+    parts += [struct.pack("<qII", s.tick, _u32(s.numerator), _u32(s.denominator))
+              for s in signatures]
+    for phrases in (track.star_power, track.solo_sections):
+        kept = prune_empty_phrases(phrases, track.groups)
+        parts.append(struct.pack("<I", len(kept)))
+        parts += [struct.pack("<qq", p.tick, p.length) for p in kept]
+    lanes = prune_empty_phrases(track.flex_lanes, track.groups)
+    parts.append(struct.pack("<I", len(lanes)))
+    parts += [struct.pack("<qqB", p.tick, p.length, p.flag) for p in lanes]
+    parts.append(struct.pack("<i", len(track.freestyle_sections)))
+    parts += [struct.pack("<qqB", p.tick, p.length, p.flag) for p in track.freestyle_sections]
+    notes = [note for group in track.groups for note in group]
+    parts.append(struct.pack("<i", len(notes)))
+    parts += [struct.pack("<qqII", n.tick, n.length, n.type, n.flags) for n in notes]
+    return b"".join(parts)
+
+
+def track_hash(chart: ParsedChart, track: Track) -> str:
+    """scan-chart's `trackHashes[].hash` for one track."""
+    return blake3_base64url(track_bchart(chart, track))

@@ -1,0 +1,94 @@
+"""The whole RabbitMQ topology: who publishes what and who consumes it.
+
+    gateway ──upload.received──▶ ingest.unpack ──upload.unpacked / song.found──▶
+    ingest.extract ──song.extracted / song.duplicate──▶ ingest.parse ──song.parsed──▶
+    catalog.catalog ──song.cataloged──▶ sync.publish ──song.published──▶
+    catalog.progress (every song.* event, upload.received/unpacked/failed)
+        ──upload.completed──▶ ingest.cleanup
+
+Every consumer has a durable quorum queue bound to the topic exchange `chhub.events`.
+A transient failure is retried through the consumer's delay queues (`<queue>.retry.<n>`, one
+per attempt, each message expiring after that attempt's backoff and dead-lettered back into
+the consumer's queue). A message that runs out of attempts, or that crashes its consumer more
+than `x-delivery-limit` times, lands in `<queue>.dead` through the exchange `chhub.dead`,
+dead-lettered at-least-once. No queue name is spelled anywhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+
+EVENTS = RabbitExchange("chhub.events", type=ExchangeType.TOPIC, durable=True)
+DEAD = RabbitExchange("chhub.dead", type=ExchangeType.DIRECT, durable=True)
+
+REASON_HEADER = "x-chhub-reason"
+ATTEMPT_HEADER = "x-chhub-attempt"
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """One consumer's queue, what it listens to, and its retry and dead-letter queues."""
+
+    service: str
+    name: str
+    routing_keys: tuple[str, ...]
+
+    @property
+    def queue_name(self) -> str:
+        return f"{self.service}.{self.name}"
+
+    def queue(self, delivery_limit: int) -> RabbitQueue:
+        return RabbitQueue(
+            self.queue_name,
+            queue_type=QueueType.QUORUM,
+            durable=True,
+            arguments={
+                "x-delivery-limit": delivery_limit,
+                "x-dead-letter-exchange": DEAD.name,
+                "x-dead-letter-routing-key": self.queue_name,
+                "x-dead-letter-strategy": "at-least-once",
+                "x-overflow": "reject-publish",
+            },
+            routing_key=self.routing_keys[0],
+        )
+
+    def retry_queue_name(self, attempt: int) -> str:
+        return f"{self.queue_name}.retry.{attempt}"
+
+    def retry_queue(self, attempt: int) -> RabbitQueue:
+        """Delay queue of one attempt: expired messages go back to the consumer's queue."""
+        return RabbitQueue(
+            self.retry_queue_name(attempt),
+            durable=True,
+            arguments={
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": self.queue_name,
+            },
+        )
+
+    @property
+    def dead_queue_name(self) -> str:
+        return f"{self.queue_name}.dead"
+
+    def dead_queue(self) -> RabbitQueue:
+        return RabbitQueue(
+            self.dead_queue_name,
+            queue_type=QueueType.QUORUM,
+            durable=True,
+            routing_key=self.queue_name,
+        )
+
+
+UNPACK = Consumer("ingest", "unpack", ("upload.received",))
+EXTRACT = Consumer("ingest", "extract", ("song.found",))
+PARSE = Consumer("ingest", "parse", ("song.extracted",))
+CLEANUP = Consumer("ingest", "cleanup", ("upload.completed",))
+CATALOG = Consumer("catalog", "catalog", ("song.parsed", "song.deleted"))
+PROGRESS = Consumer(
+    "catalog", "progress", ("upload.received", "upload.unpacked", "upload.failed", "song.*")
+)
+PUBLISH = Consumer("sync", "publish", ("song.cataloged", "song.deleted"))
+
+ALL_CONSUMERS = (UNPACK, EXTRACT, PARSE, CLEANUP, CATALOG, PROGRESS, PUBLISH)

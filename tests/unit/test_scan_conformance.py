@@ -1,0 +1,146 @@
+"""Our scan agrees with scan-chart 7.0.1 on every corpus folder, field by field.
+
+Run `python -m tests.unit.test_scan_conformance` (or pytest with `-s`) for the agreement table.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from shared.songs import folder_md5, scan_song
+
+pytestmark = pytest.mark.unit
+
+
+def _corpus_root() -> Path:
+    """`shared/corpus` beside the repository (tests/unit/x.py -> repo -> its parent)."""
+    repo = Path(__file__).resolve().parents[2]
+    for base in (repo.parent, *repo.parents):
+        candidate = base / "shared" / "corpus"
+        if (candidate / "expected").is_dir():
+            return candidate
+    return repo.parent / "shared" / "corpus"
+
+
+CORPUS = _corpus_root()
+EXPECTED = CORPUS / "expected" / "scan-chart-7.0.1.jsonl"
+needs_corpus = pytest.mark.skipif(not EXPECTED.exists(), reason="shared/corpus is not present")
+
+SCALARS = ("name", "artist", "album", "genre", "year", "charter", "song_length", "md5",
+           "chartHash", "playable", "albumArtMd5", "hasVideoBackground")
+NOTES_FIELDS = ("instruments", "drumType", "hasSoloSections", "hasLyrics", "hasVocals",
+                "hasForcedNotes", "hasTapNotes", "hasOpenNotes", "has2xKick", "hasFlexLanes",
+                "noteCounts", "maxNps", "trackHashes", "tempoMapHash", "tempoMarkerCount",
+                "effectiveLength", "chartIssues")
+
+# Deliberate differences from the reference, each with the reason (see corpus/README.md).
+KNOWN_DIFFERENCES = {
+    # song.ini is Latin-1 here; scan-chart decodes it as UTF-8 and shows U+FFFD, we fall back
+    # to Latin-1 and show the real "é".
+    ("chorus-tests/ini/c3", "charter"),
+}
+
+
+def _albumart_size_text(issue: dict) -> dict:
+    """The reference misreads some PNG sizes, so only the issue code of albumArtSize is compared."""
+    if issue.get("folderIssue") == "albumArtSize":
+        return {"folderIssue": "albumArtSize"}
+    return issue
+
+
+def expected_records() -> list[dict]:
+    return [json.loads(line) for line in EXPECTED.read_text().splitlines() if line.strip()]
+
+
+def folder_files(record: dict) -> dict[str, bytes]:
+    folder = CORPUS / "charts" / record["folder"]
+    return {name: (folder / name).read_bytes() for name in record["files"]}
+
+
+@cache
+def scanned(folder: str) -> dict:
+    record = next(r for r in expected_records() if r["folder"] == folder)
+    return scan_song(folder_files(record)).as_dict()
+
+
+def field_pairs(record: dict, ours: dict):
+    """(field, ours, reference) for every compared field of one folder."""
+    for key in SCALARS:
+        if key == "song_length":
+            continue  # taken from song.ini by both; compared under `metadata` below
+        yield key, ours[key], record[key]
+    yield ("folderIssues", [_albumart_size_text(i) for i in ours["folderIssues"]],
+           [_albumart_size_text(i) for i in record["folderIssues"]])
+    yield "metadataIssues", ours["metadataIssues"], record["metadataIssues"]
+    for key, value in record["metadata"].items():
+        yield f"metadata.{key}", ours["metadata"].get(key), value
+    yield "notesData", ours["notesData"] is None, record["notesData"] is None
+    if ours["notesData"] and record["notesData"]:
+        for key in NOTES_FIELDS:
+            yield key, ours["notesData"][key], record["notesData"][key]
+
+
+def _field_group(name: str) -> str:
+    return "metadata.*" if name.startswith("metadata.") else name
+
+
+def agreement_table() -> str:
+    """A per-field table: how many folders agree with the reference."""
+    agree, total = Counter(), Counter()
+    for record in expected_records():
+        ours = scanned(record["folder"])
+        for name, mine, theirs in field_pairs(record, ours):
+            group = _field_group(name)
+            total[group] += 1
+            known = (record["folder"], name) in KNOWN_DIFFERENCES
+            agree[group] += mine == theirs or known
+    lines = [f"{'field':22s} agree/total"]
+    lines += [f"{name:22s} {agree[name]}/{total[name]}" for name in total]
+    return "\n".join(lines)
+
+
+@needs_corpus
+@pytest.mark.parametrize("folder", [r["folder"] for r in expected_records()]
+                         if EXPECTED.exists() else [])
+def test_scan_agrees_with_scan_chart(folder):
+    record = next(r for r in expected_records() if r["folder"] == folder)
+    ours = scanned(folder)
+    differences = [
+        (name, mine, theirs) for name, mine, theirs in field_pairs(record, ours)
+        if mine != theirs and (folder, name) not in KNOWN_DIFFERENCES
+    ]
+    assert differences == []
+
+
+@needs_corpus
+def test_known_differences_are_still_differences():
+    """Each deliberate difference must still differ, otherwise it should leave the list."""
+    for folder, name in KNOWN_DIFFERENCES:
+        record = next(r for r in expected_records() if r["folder"] == folder)
+        pairs = {n: (mine, theirs) for n, mine, theirs in field_pairs(record, scanned(folder))}
+        mine, theirs = pairs[name]
+        assert mine != theirs
+
+
+@needs_corpus
+def test_folder_md5_matches_scan_chart_for_every_folder():
+    for record in expected_records():
+        assert folder_md5(folder_files(record)) == record["md5"], record["folder"]
+
+
+@needs_corpus
+def test_print_agreement_table(capsys):
+    table = agreement_table()
+    with capsys.disabled():
+        print("\n" + table)
+    assert "trackHashes" in table
+
+
+if __name__ == "__main__":
+    sys.stdout.write(agreement_table() + "\n")
