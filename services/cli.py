@@ -65,7 +65,7 @@ def _run_all() -> int:
         started["s3"] = embedded_s3.start(storage.data_dir.resolve() / "s3",
                                           storage.embedded_s3_port, storage.s3_access_key,
                                           storage.s3_secret_key)
-        embedded_s3.wait_until_listening(storage.embedded_s3_port, process=started["s3"])
+        embedded_s3.wait_until_ready(storage.embedded_s3_port, process=started["s3"])
     token = _setup()
     gateway = GatewaySettings()
     click.echo(f"\nClone Hero Hub is starting at http://{gateway.gateway_host}:"

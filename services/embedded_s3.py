@@ -5,12 +5,15 @@ It binds to loopback only, with telemetry and the admin UI off.
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 
@@ -24,7 +27,7 @@ def weed_binary() -> str:
 def weed_command(data_dir: Path, s3_port: int) -> list[str]:
     """`weed mini` on loopback; every other port is derived from the S3 port so that two
     instances (a developer's and the tests') can run side by side."""
-    offset = s3_port - 8333
+    offset = s3_port - 8333  # gRPC ports are each port + 10000: keep offsets small
     return [
         weed_binary(), "mini", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={data_dir}",
         "-master.telemetry=false", "-admin.ui=false", "-webdav=false",
@@ -44,18 +47,27 @@ def start(data_dir: Path, s3_port: int, access_key: str, secret_key: str,
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def wait_until_listening(port: int, timeout: float = 60.0,
-                         process: subprocess.Popen | None = None) -> None:
+def wait_until_ready(port: int, timeout: float = 90.0,
+                     process: subprocess.Popen | None = None) -> None:
+    """Wait until the S3 port answers HTTP (it accepts connections before it can serve)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"the embedded S3 server exited with code {process.returncode}")
-        with socket.socket() as probe:
-            probe.settimeout(0.5)
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.25)
-    raise TimeoutError(f"the embedded S3 server did not listen on port {port} in {timeout}s")
+        if _answers_http(port):
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"the embedded S3 server was not ready on port {port} in {timeout}s")
+
+
+def _answers_http(port: int) -> bool:
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+    except urllib.error.HTTPError:
+        return True  # an S3 error document: the server is serving
+    except (OSError, http.client.HTTPException):
+        return False
+    return True
 
 
 def is_listening(port: int) -> bool:

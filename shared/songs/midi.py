@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import ChartParseError
-from .midifile import META, NOTE_ON, iter_events, read_midi
+from .midifile import META, NO_NOTES, decode_track, read_midi, start_metas
 from .midinotes import instrument_tracks
 from .raw import RawChart
 from .text import js_trim
@@ -23,19 +23,16 @@ KNOWN_TRACKS = frozenset((*INSTRUMENT_TRACKS, "PART VOCALS", "EVENTS"))
 TEXT, TRACK_NAME, LYRIC, TEMPO, TIME_SIGNATURE = 0x01, 0x03, 0x05, 0x51, 0x58
 # JavaScript's `.` and `$` (no line terminators), so patterns are used with fullmatch.
 _SECTION = re.compile("\\[?(?:section|prc)[ _]([^\n\r\u2028\u2029]*)\\]?")
+_VOCAL_NOTES = bytes(1 if 36 <= note <= 84 else 0 for note in range(128))
 _END = re.compile(r"\[?end\]?")
 
 
 def track_name(track: bytes) -> str | None:
     """The last known track name among the events at tick 0 (scan-chart's getTracks)."""
     name = None
-    for tick, kind, meta, _, data in iter_events(track):
-        if tick != 0:
-            break
-        if kind == META and meta == TRACK_NAME:
-            text = data.decode("latin-1")
-            if text in KNOWN_TRACKS:
-                name = text
+    for meta, data in start_metas(track):
+        if meta == TRACK_NAME and (text := data.decode("latin-1")) in KNOWN_TRACKS:
+            name = text
     return name
 
 
@@ -70,14 +67,15 @@ def parse_midi(data: bytes, modifiers: Mapping[str, Any]) -> RawChart:
 
 
 def _texts(track: bytes) -> list[tuple[int, str]]:
-    return [(tick, data.decode("latin-1")) for tick, kind, meta, _, data in iter_events(track)
+    _, others = decode_track(track, NO_NOTES)
+    return [(tick, data.decode("latin-1")) for _, tick, kind, meta, data in others
             if kind == META and meta == TEXT]
 
 
 def _tempo_map(track: bytes) -> tuple[list[tuple[int, float]], list[tuple[int, int, int]]]:
     """Tempos and time signatures from the first track, with scan-chart's defaults and checks."""
     tempos, signatures = [], []
-    for tick, kind, meta, _, data in iter_events(track):
+    for _, tick, kind, meta, data in decode_track(track, NO_NOTES)[1]:
         if kind != META:
             continue
         if meta == TEMPO:
@@ -106,14 +104,9 @@ def _vocals(track: bytes | None) -> tuple[bool, bool, list[tuple[int, str]]]:
     """(has lyrics, has vocal notes, lyric texts) of PART VOCALS."""
     if track is None:
         return False, False, []
-    has_lyrics = has_vocals = False
-    lyrics = []
-    for tick, kind, meta, _, data in iter_events(track):
-        if kind == META and meta in (TEXT, LYRIC):
-            has_lyrics = True
-            if meta == LYRIC:
-                lyrics.append((tick, data.decode("latin-1")))
-        elif kind == NOTE_ON and 36 <= meta <= 84:
-            has_vocals = True
-    return has_lyrics, has_vocals, lyrics
+    notes, others = decode_track(track, _VOCAL_NOTES)
+    lyrics = [(tick, data.decode("latin-1")) for _, tick, kind, meta, data in others
+              if kind == META and meta == LYRIC]
+    has_lyrics = any(kind == META and meta in (TEXT, LYRIC) for _, _, kind, meta, _ in others)
+    return has_lyrics, any(note[4] for note in notes), lyrics
 

@@ -47,51 +47,117 @@ def read_midi(data: bytes) -> MidiFile:
     return MidiFile(fmt, ticks, tuple(tracks))
 
 
-def iter_events(track: bytes) -> Iterator[tuple[int, int, int, int, int | bytes]]:
-    """(absolute tick, kind, a, b, c) for note and meta/sysex events; others are skipped.
+ALL_NOTES = bytes([1]) * 128
+NO_NOTES = bytes(128)
 
-    NOTE_ON/NOTE_OFF: a=note, b=velocity, c=channel. META: a=meta type, b=0, c=data.
-    SYSEX: a=status (0xF0 or 0xF7), b=0, c=data.
+
+def decode_track(track: bytes, wanted: bytes = ALL_NOTES) -> tuple[list[tuple], list[tuple]]:
+    """Decode one track chunk: (notes, others).
+
+    notes: (tick, note, velocity, channel, is_on) for note numbers flagged in `wanted`
+    (a 128-byte table); a note-on with velocity 0 is an end. others: (notes before it, tick,
+    META or SYSEX, meta type or status byte, data) for meta and sysex events. Other channel
+    events are skipped.
     """
+    notes: list[tuple] = []
+    others: list[tuple] = []
     at, end, tick, status = 0, len(track), 0, -1
+    add_note = notes.append
     while at < end:
         byte = track[at]
         at += 1
-        delta = byte & 0x7F
-        while byte & 0x80 and at < end:
-            byte = track[at]
-            at += 1
-            delta = (delta << 7) | (byte & 0x7F)
-        tick += delta
+        if byte < 0x80:
+            tick += byte
+        else:
+            delta = byte & 0x7F
+            while byte & 0x80 and at < end:
+                byte = track[at]
+                at += 1
+                delta = (delta << 7) | (byte & 0x7F)
+            tick += delta
         if at >= end:
             raise ChartParseError("A MIDI track ends in the middle of an event.")
         byte = track[at]
-        if byte == 0xFF:
-            kind = track[at + 1] if at + 1 < end else 0
-            length, at = _varint(track, at + 2)
-            _check_meta_length(kind, length)
-            yield tick, META, kind, 0, track[at : at + length]
-            at += length
-        elif byte in (0xF0, 0xF7):
-            length, at = _varint(track, at + 1)
-            yield tick, SYSEX, byte, 0, track[at : at + length]
-            at += length
-        elif byte >= 0xF0:
-            raise ChartParseError(f"Unrecognised MIDI event type byte: {byte}")
-        else:
-            if byte & 0x80:
-                status, at = byte, at + 1
-            elif status < 0:
+        if byte < 0x80:
+            if status < 0:
                 raise ChartParseError("Running status byte encountered before status byte")
-            high = status >> 4
-            if high == 0x9 or high == 0x8:
-                note = track[at] if at < end else 0
-                velocity = track[at + 1] if at + 1 < end else 0
-                at += 2
-                on = NOTE_ON if high == 0x9 and velocity else NOTE_OFF
-                yield tick, on, note, velocity, status & 0x0F
-            else:
-                at += _DATA_BYTES[high]
+        elif byte < 0xF0:
+            status = byte
+            at += 1
+        else:
+            at = _system_event(track, at, tick, len(notes), others)
+            continue
+        high = status >> 4
+        if high == 0x9 or high == 0x8:
+            note = track[at] if at < end else 0
+            velocity = track[at + 1] if at + 1 < end else 0
+            at += 2
+            if wanted[note & 0x7F]:
+                add_note((tick, note, velocity, status & 0x0F, high == 0x9 and velocity > 0))
+        else:
+            at += _DATA_BYTES[high]
+    return notes, others
+
+
+def _system_event(track: bytes, at: int, tick: int, position: int, others: list) -> int:
+    """Read a meta or sysex event starting at `at`; returns where the next event starts."""
+    byte = track[at]
+    if byte == 0xFF:
+        kind = track[at + 1] if at + 1 < len(track) else 0
+        length, at = _varint(track, at + 2)
+        _check_meta_length(kind, length)
+        others.append((position, tick, META, kind, track[at : at + length]))
+        return at + length
+    if byte in (0xF0, 0xF7):
+        length, at = _varint(track, at + 1)
+        others.append((position, tick, SYSEX, byte, track[at : at + length]))
+        return at + length
+    raise ChartParseError(f"Unrecognised MIDI event type byte: {byte}")
+
+
+def start_metas(track: bytes) -> list[tuple[int, bytes]]:
+    """(meta type, data) of the meta events at tick 0, read until the first later event."""
+    metas = []
+    at, end, status = 0, len(track), -1
+    while at < end:
+        delta, at = _varint(track, at)
+        if delta or at >= end:
+            break
+        byte = track[at]
+        if byte >= 0xF0:
+            others: list[tuple] = []
+            at = _system_event(track, at, 0, 0, others)
+            if others[0][2] == META:
+                metas.append((others[0][3], others[0][4]))
+            continue
+        if byte >= 0x80:
+            status, at = byte, at + 1
+        elif status < 0:
+            raise ChartParseError("Running status byte encountered before status byte")
+        at += _DATA_BYTES[status >> 4]
+    return metas
+
+
+def iter_events(track: bytes) -> Iterator[tuple[int, int, int, int, int | bytes]]:
+    """Every note, meta and sysex event in order as (tick, kind, a, b, c).
+
+    NOTE_ON/NOTE_OFF: a=note, b=velocity, c=channel. META: a=meta type, c=data.
+    SYSEX: a=status byte (0xF0 or 0xF7), c=data.
+    """
+    notes, others = decode_track(track)
+    position = 0
+    for index, tick, kind, code, data in others:
+        while position < index:
+            yield _note_event(notes[position])
+            position += 1
+        yield tick, kind, code, 0, data
+    for note in notes[position:]:
+        yield _note_event(note)
+
+
+def _note_event(note: tuple) -> tuple:
+    tick, number, velocity, channel, is_on = note
+    return tick, NOTE_ON if is_on else NOTE_OFF, number, velocity, channel
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from . import events as ev
 from .errors import ChartParseError
-from .midifile import META, NOTE_ON, NOTE_OFF, SYSEX, iter_events
+from .midifile import SYSEX, decode_track
 from .raw import Phrase, RawTrack
 
 _DIFFS = ("expert", "hard", "medium", "easy")
@@ -50,48 +50,54 @@ _LANE_PHRASES = (ev.FLEX_LANE_SINGLE, ev.FLEX_LANE_DOUBLE)
 
 def _note_table(kind: str, enhanced_opens: bool) -> dict[int, tuple[str, int]]:
     """MIDI note number -> (difficulty, event type) for this instrument kind."""
-    table = {}
     starts = {"fiveFret": (59, 71, 83, 95), "sixFret": (58, 70, 82, 94),
               "drums": (59, 71, 83, 95)}[kind]
     lanes = {"fiveFret": _FIVE_FRET, "sixFret": _SIX_FRET, "drums": _DRUMS}[kind]
-    for difficulty, start in zip(_SYSEX_DIFFS, starts, strict=True):
-        for offset, kind_ in enumerate(lanes):
-            if kind_ is None and enhanced_opens and kind == "fiveFret":
-                kind_ = ev.OPEN
-            note = start + offset
-            if kind_ is not None and note <= (66, 78, 90, 102)[_SYSEX_DIFFS.index(difficulty)]:
-                table[note] = (difficulty, kind_)
-    return table
+    if enhanced_opens and kind == "fiveFret":
+        lanes = (ev.OPEN, *lanes[1:])
+    return {start + offset: (difficulty, lane)
+            for difficulty, start in zip(_SYSEX_DIFFS, starts, strict=True)
+            for offset, lane in enumerate(lanes) if lane is not None}
+
+
+_TABLES = {(kind, opens): _note_table(kind, opens)
+           for kind in ("fiveFret", "sixFret", "drums") for opens in (False, True)}
+_WANTED = {kind: bytes(1 if n in _TABLES[(kind, True)] or n in _INSTRUMENT_WIDE else 0
+                       for n in range(128)) for kind in ("fiveFret", "sixFret", "drums")}
 
 
 def _event_ends(track: bytes, kind: str) -> dict[str, list[list]]:
     """Start/end events per difficulty ('all' for instrument-wide): [tick, type, vel, ch, start]."""
     ends: dict[str, list[list]] = {"all": [], **{d: [] for d in _DIFFS}}
-    tables = {False: _note_table(kind, False), True: _note_table(kind, True)}
-    table = tables[False]
-    for tick, event, a, b, c in iter_events(track):
-        if event == NOTE_ON or event == NOTE_OFF:
-            if a > 102:
-                wide = _INSTRUMENT_WIDE.get(a)
-                if wide is not None:
-                    ends["all"].append([tick, wide, b, c, event == NOTE_ON])
-            elif (found := table.get(a)) is not None:
-                ends[found[0]].append([tick, found[1], b, c, event == NOTE_ON])
-        elif event == SYSEX:
-            _sysex(ends, tick, c)
-        elif a == 0x01:
-            text = c.decode("latin-1")
+    notes, others = decode_track(track, _WANTED[kind])
+    enhanced_from = len(notes) + 1
+    for position, tick, event, code, data in others:
+        if event == SYSEX:
+            _sysex(ends, tick, data)
+        elif code == 0x01:
+            text = data.decode("latin-1")
             if kind == "drums" and (match := _DISCO.fullmatch(text)):
                 disco = _DISCO_TYPES.get(match.group(3))
                 if disco is not None:
                     bucket = ends[_SYSEX_DIFFS[int(match.group(1))]]
                     bucket += [[tick, disco, 127, 1, True], [tick, disco, 127, 1, False]]
             if text in ("ENHANCED_OPENS", "[ENHANCED_OPENS]"):
-                table = tables[True]
+                enhanced_from = min(enhanced_from, position)
             elif text in ("ENABLE_CHART_DYNAMICS", "[ENABLE_CHART_DYNAMICS]"):
                 ends["all"] += [[tick, ev.ENABLE_CHART_DYNAMICS, 127, 1, True],
                                 [tick, ev.ENABLE_CHART_DYNAMICS, 127, 1, False]]
+    _note_ends(notes[:enhanced_from], _TABLES[(kind, False)], ends)
+    _note_ends(notes[enhanced_from:], _TABLES[(kind, True)], ends)
     return ends
+
+
+def _note_ends(notes: list[tuple], table: dict, ends: dict[str, list[list]]) -> None:
+    wide = ends["all"]
+    for tick, number, velocity, channel, is_on in notes:
+        if number > 102:
+            wide.append([tick, _INSTRUMENT_WIDE[number], velocity, channel, is_on])
+        elif (found := table.get(number)) is not None:
+            ends[found[0]].append([tick, found[1], velocity, channel, is_on])
 
 
 def _sysex(ends: dict[str, list[list]], tick: int, data: bytes) -> None:

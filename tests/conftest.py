@@ -1,0 +1,74 @@
+"""Session-wide fixtures: the real services every integration and end-to-end test talks to."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.support import stack as stack_module
+from tests.support.stack import CORPUS, Stack
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test belongs to the tier of its folder: unit, integration or e2e."""
+    for item in items:
+        tier = Path(str(item.fspath)).relative_to(Path(__file__).parent).parts[0]
+        if tier in {"unit", "integration", "e2e"}:
+            item.add_marker(getattr(pytest.mark, tier))
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    charts = CORPUS / "charts"
+    assert charts.is_dir(), f"the shared corpus is missing at {charts}"
+    return charts
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    return stack_module.fresh_database()
+
+
+@pytest.fixture(scope="session")
+def broker_url() -> str:
+    return stack_module.fresh_vhost()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory):
+    process = stack_module.start_s3(tmp_path_factory.mktemp("s3"))
+    yield f"127.0.0.1:{stack_module.TEST_S3_PORT}"
+    stack_module.stop(process)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, database_url: str, broker_url: str,
+          s3_server: str):
+    """Gateway, ingest, catalog and sync as separate processes, started once per session."""
+    workdir = tmp_path_factory.mktemp("stack")
+    running = Stack(stack_module.stack_env(workdir, database=database_url, broker=broker_url),
+                    workdir)
+    running.chhub("setup")
+    for service in stack_module.SERVICES:
+        running.start(service)
+    yield running
+    running.stop_all()
+
+
+@pytest.fixture(scope="session")
+def admin_token(stack: Stack) -> str:
+    return (stack.workdir / "admin-token").read_text().strip()
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short id unique to the test, for names and contents that must never collide."""
+    return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quiet_env() -> None:
+    os.environ.setdefault("CHHUB_LOG_FORMAT", "json")

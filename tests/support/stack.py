@@ -1,0 +1,153 @@
+"""The real services tests talk to: a fresh PostgreSQL database, a fresh RabbitMQ virtual host,
+a SeaweedFS S3 server, and the service processes, each started once per test session."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from services import embedded_s3
+from services.catalog import db
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT.parent / "shared" / "corpus"
+TEST_DATABASE = os.environ.get("CHHUB_TEST_DATABASE", "chhub_test")
+TEST_VHOST = os.environ.get("CHHUB_TEST_VHOST", "chhub-test")
+TEST_S3_PORT = int(os.environ.get("CHHUB_TEST_S3_PORT", "8433"))
+TEST_GATEWAY_PORT = int(os.environ.get("CHHUB_TEST_GATEWAY_PORT", "18000"))
+ACCESS_KEY, SECRET_KEY = "chhub-test", "chhub-test-secret"
+SERVICES = ("gateway", "ingest", "catalog", "sync")
+
+
+def database_url(name: str = TEST_DATABASE) -> str:
+    return f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+
+
+def fresh_database(name: str = TEST_DATABASE) -> str:
+    url = database_url(name)
+    db.drop_database(url)
+    db.create_database(url)
+    db.upgrade(url)
+    return url
+
+
+def fresh_vhost(name: str = TEST_VHOST) -> str:
+    """A new, empty RabbitMQ virtual host, so no queue of an earlier run is reused."""
+    subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], capture_output=True)
+    subprocess.run(["rabbitmqctl", "-q", "add_vhost", name], check=True, capture_output=True)
+    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
+                   check=True, capture_output=True)
+    return f"amqp://guest:guest@127.0.0.1:5672/{name}"
+
+
+def start_s3(data_dir: Path, port: int = TEST_S3_PORT) -> subprocess.Popen:
+    process = embedded_s3.start(data_dir, port, ACCESS_KEY, SECRET_KEY)
+    embedded_s3.wait_until_ready(port, timeout=90, process=process)
+    return process
+
+
+def stop(process: subprocess.Popen, timeout: float = 20) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM) if _own_group(process) else process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _own_group(process: subprocess.Popen) -> bool:
+    try:
+        return os.getpgid(process.pid) == process.pid
+    except ProcessLookupError:
+        return False
+
+
+@dataclass
+class Stack:
+    """The environment of a running test system and its service processes."""
+
+    env: dict[str, str]
+    workdir: Path
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def content_dir(self) -> Path:
+        return Path(self.env["CHHUB_CONTENT_DIR"])
+
+    @property
+    def staging_dir(self) -> Path:
+        return Path(self.env["CHHUB_STAGING_DIR"])
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['CHHUB_GATEWAY_PORT']}"
+
+    def chhub(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "services.cli", *args], env=self.env,
+                                cwd=self.workdir, capture_output=True, text=True)
+        if check and result.returncode != 0:
+            raise AssertionError(f"chhub {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+        return result
+
+    def start(self, service: str) -> None:
+        log = (self.workdir / f"{service}.log").open("ab")
+        self.processes[service] = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "run", service], env=self.env,
+            cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
+        if service == "gateway":
+            self.wait_for_gateway()
+
+    def kill(self, service: str, sig: int = signal.SIGKILL) -> None:
+        process = self.processes.pop(service)
+        process.send_signal(sig)
+        process.wait(timeout=30)
+
+    def stop_all(self) -> None:
+        for service in list(self.processes):
+            stop(self.processes.pop(service))
+
+    def wait_for_gateway(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            process = self.processes.get("gateway")
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"the gateway exited; see {self.workdir / 'gateway.log'}")
+            try:
+                if httpx.get(f"{self.gateway_url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+        raise TimeoutError("the gateway did not become healthy")
+
+    def log_of(self, service: str) -> str:
+        path = self.workdir / f"{service}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def stack_env(workdir: Path, *, database: str, broker: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CHHUB_DATABASE_URL": database,
+        "CHHUB_BROKER_URL": broker,
+        "CHHUB_S3_ENDPOINT": f"127.0.0.1:{TEST_S3_PORT}",
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "CHHUB_DATA_DIR": str(workdir / "data"),
+        "CHHUB_CONTENT_DIR": str(workdir / "content"),
+        "CHHUB_STAGING_DIR": str(workdir / "staging"),
+        "CHHUB_GATEWAY_PORT": str(TEST_GATEWAY_PORT),
+        "CHHUB_ADMIN_TOKEN_FILE": str(workdir / "admin-token"),
+        "CHHUB_RETRY_DELAYS_SECONDS": "[0.5, 1, 2]",
+        "CHHUB_DELIVERY_LIMIT": "3",
+        "CHHUB_LOG_FORMAT": "json",
+        "PYTHONUNBUFFERED": "1",
+    }
