@@ -95,8 +95,13 @@ def _describe(error: BaseException) -> str:
 
 def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
               retry: RetryPolicy, delivery_limit: int,
-              on_failure: FailureEvents | None = None) -> None:
-    """Register `handler` as `consumer` on `broker` with the retry and dead-letter rules."""
+              on_failure: FailureEvents | None = None,
+              before_publish: Callable[[], None] | None = None) -> None:
+    """Register `handler` as `consumer` on `broker` with the retry and dead-letter rules.
+
+    `before_publish` runs after the handler's effects are committed and before its events are
+    published: the place where crash tests make the process die.
+    """
     bus = EventBus(broker)
 
     async def dead_letter(message: RabbitMessage, reason: str, attempt: int) -> None:
@@ -140,6 +145,8 @@ def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
                     await retry_later(message, attempt, delay)
                 await message.ack()
                 return
+            if before_publish is not None:
+                before_publish()
             await bus.publish_all(outcome)
             await message.ack()
 

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
 from faststream import FastStream
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.schemas import Channel
 
-from shared.messaging import declare_topology
+from shared.messaging import (
+    FailureEvents,
+    Handler,
+    RetryPolicy,
+    declare_topology,
+    subscribe,
+)
 from shared.settings import BrokerSettings, StorageSettings
 from shared.storage import S3ObjectStore
-from shared.topology import ALL_CONSUMERS
+from shared.topology import ALL_CONSUMERS, Consumer
 
 
 def make_broker(settings: BrokerSettings) -> RabbitBroker:
@@ -35,6 +46,34 @@ def make_app(broker: RabbitBroker, settings: BrokerSettings) -> FastStream:
         await declare_all(broker, settings)
 
     return app
+
+
+class Subscriptions:
+    """Registers a service's consumers on its broker with the configured retry rules."""
+
+    def __init__(self, broker: RabbitBroker, settings: BrokerSettings) -> None:
+        self._broker = broker
+        self._settings = settings
+        self._retry = RetryPolicy(settings.retry_delays_seconds)
+
+    def add(self, consumer: Consumer, handler: Handler,
+            on_failure: FailureEvents | None = None) -> None:
+        subscribe(self._broker, consumer, handler, retry=self._retry,
+                  delivery_limit=self._settings.delivery_limit, on_failure=on_failure,
+                  before_publish=self._fault_for(consumer))
+
+    def _fault_for(self, consumer: Consumer) -> Callable[[], None] | None:
+        target, _, marker = (self._settings.crash_before_publish or "").partition("@")
+        if target != consumer.queue_name or not marker:
+            return None
+        return partial(crash_once, Path(marker))
+
+
+def crash_once(marker: Path) -> None:
+    """Die at once, as if killed, unless `marker` says this already happened."""
+    if not marker.exists():
+        marker.write_text("crashed")
+        os._exit(137)
 
 
 def make_store(settings: StorageSettings) -> S3ObjectStore:

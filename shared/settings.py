@@ -38,6 +38,10 @@ class BrokerSettings(_Section):
     delivery_limit: int = 5
     """Redeliveries (consumer crashes) a quorum queue allows before it dead-letters a message."""
 
+    crash_before_publish: str | None = None
+    """Fault injection for crash tests only, `<queue>@<marker file>`: the consumer of that queue
+    dies once, after committing its effects and before publishing its events."""
+
 
 class StorageSettings(_Section):
     s3_endpoint: str | None = None

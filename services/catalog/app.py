@@ -7,8 +7,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.catalog.consumers import catalog, progress
 from services.catalog.db import make_engine, make_sessions
-from shared.messaging import RetryPolicy, subscribe
-from shared.service import make_app, make_broker
+from shared.service import Subscriptions, make_app, make_broker
 from shared.settings import BrokerSettings, DatabaseSettings
 from shared.topology import CATALOG, PROGRESS
 
@@ -20,10 +19,8 @@ class CatalogSettings(BrokerSettings, DatabaseSettings):
 def create_app(settings: CatalogSettings | None = None) -> FastStream:
     settings = settings or CatalogSettings()
     broker = make_broker(settings)
+    subscriptions = Subscriptions(broker, settings)
     sessions = make_sessions(make_engine(settings.database_url, settings.database_pool_size))
-    retry = RetryPolicy(settings.retry_delays_seconds)
-    subscribe(broker, CATALOG, catalog.make_handler(sessions), retry=retry,
-              delivery_limit=settings.delivery_limit, on_failure=catalog.failed)
-    subscribe(broker, PROGRESS, progress.make_handler(sessions), retry=retry,
-              delivery_limit=settings.delivery_limit)
+    subscriptions.add(CATALOG, catalog.make_handler(sessions), on_failure=catalog.failed)
+    subscriptions.add(PROGRESS, progress.make_handler(sessions))
     return make_app(broker, settings)

@@ -15,8 +15,7 @@ from services.catalog.db import make_engine, make_sessions
 from services.ingest.archives import ExtractionLimits
 from services.ingest.consumers import cleanup, extract, parse, unpack
 from services.ingest.retention import remove_expired_originals
-from shared.messaging import RetryPolicy, subscribe
-from shared.service import make_app, make_broker, make_store
+from shared.service import Subscriptions, make_app, make_broker, make_store
 from shared.settings import BrokerSettings, DatabaseSettings, IngestSettings, StorageSettings
 from shared.song_store import SongStore
 from shared.storage import ObjectStore
@@ -35,6 +34,7 @@ def create_app(settings: IngestServiceSettings | None = None,
     settings = settings or IngestServiceSettings()
     store = store or make_store(settings)
     broker = make_broker(settings)
+    subscriptions = Subscriptions(broker, settings)
     sessions = make_sessions(make_engine(settings.database_url, settings.database_pool_size))
     songs = SongStore(store, settings.songs_bucket)
     limits = ExtractionLimits(max_total_bytes=settings.max_extracted_bytes,
@@ -42,16 +42,12 @@ def create_app(settings: IngestServiceSettings | None = None,
                               max_ratio=settings.max_compression_ratio)
     staging_root = settings.staging_dir
 
-    retry = RetryPolicy(settings.retry_delays_seconds)
-    limit = settings.delivery_limit
-    subscribe(broker, UNPACK, unpack.make_handler(store, staging_root, limits), retry=retry,
-              delivery_limit=limit, on_failure=unpack.failed)
-    subscribe(broker, EXTRACT, extract.make_handler(store, songs, sessions, staging_root, limits),
-              retry=retry, delivery_limit=limit, on_failure=extract.failed)
-    subscribe(broker, PARSE, parse.make_handler(songs), retry=retry, delivery_limit=limit,
-              on_failure=parse.failed)
-    subscribe(broker, CLEANUP, cleanup.make_handler(staging_root), retry=retry,
-              delivery_limit=limit)
+    subscriptions.add(UNPACK, unpack.make_handler(store, staging_root, limits),
+                      on_failure=unpack.failed)
+    subscriptions.add(EXTRACT, extract.make_handler(store, songs, sessions, staging_root, limits),
+                      on_failure=extract.failed)
+    subscriptions.add(PARSE, parse.make_handler(songs), on_failure=parse.failed)
+    subscriptions.add(CLEANUP, cleanup.make_handler(staging_root))
     app = make_app(broker, settings)
     sweeper: list[asyncio.Task] = []
 

@@ -8,8 +8,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.sync.consumers import publish
 from services.sync.content_folder import ContentFolder
-from shared.messaging import RetryPolicy, subscribe
-from shared.service import make_app, make_broker, make_store
+from shared.service import Subscriptions, make_app, make_broker, make_store
 from shared.settings import BrokerSettings, ContentSettings, StorageSettings
 from shared.song_store import SongStore
 from shared.storage import ObjectStore
@@ -24,9 +23,8 @@ def create_app(settings: SyncSettings | None = None,
                store: ObjectStore | None = None) -> FastStream:
     settings = settings or SyncSettings()
     broker = make_broker(settings)
+    subscriptions = Subscriptions(broker, settings)
     songs = SongStore(store or make_store(settings), settings.songs_bucket)
     content = ContentFolder(settings.content_dir)
-    subscribe(broker, PUBLISH, publish.make_handler(songs, content),
-              retry=RetryPolicy(settings.retry_delays_seconds),
-              delivery_limit=settings.delivery_limit, on_failure=publish.failed)
+    subscriptions.add(PUBLISH, publish.make_handler(songs, content), on_failure=publish.failed)
     return make_app(broker, settings)

@@ -8,6 +8,7 @@ from . import events as ev
 from .issues import ChartIssue, chart_issue
 from .text import lodash_round
 from .trackhash import prune_empty_phrases
+from .timing import Clock
 from .tracks import ParsedChart, Track
 
 LEADING_SILENCE_MS = 1000
@@ -30,7 +31,7 @@ def chart_issues(chart: ParsedChart, song_length: float,
         issues.append(chart_issue("noSections"))
     issues += _end_event_issues(chart, song_length)
     for track in chart.tracks:
-        issues += track_issues(track)
+        issues += track_issues(track, chart.clock())
     return issues
 
 
@@ -82,7 +83,7 @@ def _difficulty_issues(chart: ParsedChart, hashes: dict[tuple[str, str], str]) -
 def _end_event_issues(chart: ParsedChart, song_length: float) -> list[ChartIssue]:
     ends = chart.end_events
     issues = [chart_issue("badEndEvent", ms=end.ms_time) for end in ends[1:]]
-    last_ticks = [t.groups[-1][0].tick for t in chart.tracks if t.groups]
+    last_ticks = [t.groups[-1][0][0] for t in chart.tracks if t.groups]
     last_note_tick = max(last_ticks) if last_ticks else None
     if last_note_tick and ends and ends[0].tick < last_note_tick:
         issues.append(chart_issue("badEndEvent", ms=ends[0].ms_time))
@@ -91,17 +92,17 @@ def _end_event_issues(chart: ParsedChart, song_length: float) -> list[ChartIssue
     return issues
 
 
-def track_issues(track: Track) -> list[ChartIssue]:
+def track_issues(track: Track, clock: Clock) -> list[ChartIssue]:
     """The per-track checks for one track."""
     issues: list[ChartIssue] = []
 
     def add(code: str, ms: float | None = None) -> None:
         issues.append(chart_issue(code, track.instrument, track.difficulty, ms))
 
-    groups = track.groups
-    if groups and groups[0][0].ms_time < LEADING_SILENCE_MS:
+    groups, times = track.groups, track.times
+    if groups and times[0] < LEADING_SILENCE_MS:
         add("smallLeadingSilence")
-    long_track = len(groups) > 50 and groups[-1][0].ms_time - groups[0][0].ms_time > 60000
+    long_track = len(groups) > 50 and times[-1] - times[0] > 60000
     if not track.star_power and track.instrument != "drums" and long_track:
         add("noStarPower")
     for phrase in _empty(track.star_power, groups):
@@ -118,12 +119,12 @@ def track_issues(track: Track) -> list[ChartIssue]:
     kind = ev.instrument_kind(track.instrument)
     lane_check = {"drums": _drum_chord_issues, "fiveFret": _five_fret_chord_issues,
                   "sixFret": _six_fret_chord_issues}[kind]
-    for group in groups:
+    for group, time in zip(groups, times):
         for code in lane_check(group, track.difficulty):
-            add(code, group[0].ms_time)
-    _broken_notes(groups, add)
+            add(code, time)
+    _broken_notes(groups, times, add)
     if kind != "drums":
-        _sustain_issues(groups, add)
+        _sustain_issues(groups, times, clock, add)
     return issues
 
 
@@ -132,97 +133,120 @@ def _empty(phrases: list, groups: list) -> list:
     return [p for p in phrases if id(p) not in kept]
 
 
-def _count(group, types) -> int:
-    return sum(1 for note in group if note.type in types)
+def _mask(*types: int) -> int:
+    mask = 0
+    for kind in types:
+        mask |= 1 << kind
+    return mask
 
 
-_NON_KICK = (ev.N_GREEN_DRUM, ev.N_RED_DRUM, ev.N_YELLOW_DRUM, ev.N_BLUE_DRUM)
+def _lanes(group) -> int:
+    """Bit mask of the lanes in a chord (a chord holds each lane at most once)."""
+    mask = 0
+    for note in group:
+        mask |= 1 << note[2]
+    return mask
+
+
+_NON_KICK = _mask(ev.N_GREEN_DRUM, ev.N_RED_DRUM, ev.N_YELLOW_DRUM, ev.N_BLUE_DRUM)
+_KICK = _mask(ev.N_KICK)
 
 
 def _drum_chord_issues(group, difficulty: str) -> list[str]:
+    lanes = _lanes(group)
     codes = []
     if difficulty != "expert":
-        codes += ["difficultyForbiddenNote" for n in group if n.flags & ev.F_DOUBLE_KICK]
-    if (difficulty == "easy" and _count(group, _NON_KICK) == 2
-            and _count(group, (ev.N_KICK,)) > 0):
+        codes += ["difficultyForbiddenNote" for n in group if n[3] & ev.F_DOUBLE_KICK]
+    if difficulty == "easy" and (lanes & _NON_KICK).bit_count() == 2 and lanes & _KICK:
         codes.append("difficultyForbiddenNote")
-    if _count(group, _NON_KICK) >= 3:
+    if (lanes & _NON_KICK).bit_count() >= 3:
         codes.append("invalidChord")
     return codes
+
+
+_GREEN_ORANGE = _mask(ev.N_GREEN, ev.N_ORANGE)
+_GREEN_BLUE = _mask(ev.N_GREEN, ev.N_BLUE)
+_ORANGE_BLUE = _mask(ev.N_ORANGE, ev.N_BLUE)
+_ORANGE = _mask(ev.N_ORANGE)
+_FIVE_LANES = _mask(ev.N_GREEN, ev.N_RED, ev.N_YELLOW, ev.N_BLUE, ev.N_ORANGE)
 
 
 def _five_fret_chord_issues(group, difficulty: str) -> list[str]:
-    codes = []
+    lanes = _lanes(group)
     if difficulty == "hard":
-        forbidden = _count(group, (ev.N_GREEN, ev.N_ORANGE)) == 2
+        forbidden = lanes & _GREEN_ORANGE == _GREEN_ORANGE
     elif difficulty == "medium":
-        forbidden = (_count(group, (ev.N_ORANGE,)) > 0
-                     or _count(group, (ev.N_GREEN, ev.N_BLUE)) == 2)
+        forbidden = bool(lanes & _ORANGE) or lanes & _GREEN_BLUE == _GREEN_BLUE
     elif difficulty == "easy":
-        forbidden = _count(group, (ev.N_ORANGE, ev.N_BLUE)) > 0
+        forbidden = bool(lanes & _ORANGE_BLUE)
     else:
         forbidden = False
-    if forbidden:
-        codes.append("difficultyForbiddenNote")
-    if _count(group, (ev.N_GREEN, ev.N_RED, ev.N_YELLOW, ev.N_BLUE, ev.N_ORANGE)) == 5:
+    codes = ["difficultyForbiddenNote"] if forbidden else []
+    if lanes & _FIVE_LANES == _FIVE_LANES:
         codes.append("invalidChord")
     return codes
 
 
-_BLACK = (ev.N_BLACK1, ev.N_BLACK2, ev.N_BLACK3)
-_WHITE = (ev.N_WHITE1, ev.N_WHITE2, ev.N_WHITE3)
-_ONE, _TWO, _THREE = (ev.N_BLACK1, ev.N_WHITE1), (ev.N_BLACK2, ev.N_WHITE2), (ev.N_BLACK3, ev.N_WHITE3)
+_BLACK = _mask(ev.N_BLACK1, ev.N_BLACK2, ev.N_BLACK3)
+_WHITE = _mask(ev.N_WHITE1, ev.N_WHITE2, ev.N_WHITE3)
+_ONE, _TWO = _mask(ev.N_BLACK1, ev.N_WHITE1), _mask(ev.N_BLACK2, ev.N_WHITE2)
+_THREE = _mask(ev.N_BLACK3, ev.N_WHITE3)
+_WHITE12, _WHITE23 = _mask(ev.N_WHITE1, ev.N_WHITE2), _mask(ev.N_WHITE2, ev.N_WHITE3)
 
 
-def _six_fret_forbidden(group, difficulty: str) -> bool:
-    size = len(group)
-    mixed = _count(group, _BLACK) > 0 and _count(group, _WHITE) > 0
+def _six_fret_forbidden(lanes: int, size: int, difficulty: str) -> bool:
+    black, white = (lanes & _BLACK).bit_count(), (lanes & _WHITE).bit_count()
     if difficulty == "hard":
-        return size == 3 and (_count(group, _BLACK) < 3 or _count(group, _WHITE) < 3)
+        return size == 3 and (black < 3 or white < 3)
     if difficulty == "medium":
-        barre = (_count(group, _ONE) >= 2 or _count(group, _TWO) >= 2
-                 or _count(group, _THREE) >= 2)
-        return size == 3 or (size == 2 and mixed and not barre)
+        barre = any(lanes & pair == pair for pair in (_ONE, _TWO, _THREE))
+        return size == 3 or (size == 2 and black > 0 and white > 0 and not barre)
     if difficulty == "easy":
-        return size == 3 or (size == 2 and not (
-            _count(group, (ev.N_WHITE1, ev.N_WHITE2)) == 2
-            or _count(group, (ev.N_WHITE2, ev.N_WHITE3)) == 2))
+        return size == 3 or (size == 2 and lanes not in (_WHITE12, _WHITE23))
     return False
 
 
 def _six_fret_chord_issues(group, difficulty: str) -> list[str]:
-    codes = ["difficultyForbiddenNote"] if _six_fret_forbidden(group, difficulty) else []
+    lanes = _lanes(group)
+    codes = ["difficultyForbiddenNote"] if _six_fret_forbidden(lanes, len(group), difficulty) else []
     if (len(group) > 3
-            or (_count(group, _TWO) == 2 and _count(group, _ONE) > 0)
-            or (_count(group, _THREE) == 2 and _count(group, _ONE) + _count(group, _TWO) > 0)):
+            or (lanes & _TWO == _TWO and lanes & _ONE)
+            or (lanes & _THREE == _THREE and lanes & (_ONE | _TWO))):
         codes.append("invalidChord")
     return codes
 
 
-def _broken_notes(groups, add) -> None:
-    for previous, group in zip(groups, groups[1:]):
-        distance = group[0].ms_time - previous[0].ms_time
+_OPEN = _mask(ev.N_OPEN)
+
+
+def _broken_notes(groups, times, add) -> None:
+    for i in range(1, len(groups)):
+        distance = times[i] - times[i - 1]
         if 0 < distance <= 15:
-            if (_count(group, (ev.N_OPEN,)) > 0) != (_count(previous, (ev.N_OPEN,)) > 0):
+            if bool(_lanes(groups[i]) & _OPEN) != bool(_lanes(groups[i - 1]) & _OPEN):
                 continue  # a non-open next to an open is deliberate
-            add("brokenNote", group[0].ms_time)
+            add("brokenNote", times[i])
 
 
-def _sustain_issues(groups, add) -> None:
+def _sustain_issues(groups, times, clock: Clock, add) -> None:
     gaps: list[tuple[float, float]] = []  # [start, end) after each sustain's end
     for i, group in enumerate(groups):
-        time = group[0].ms_time
-        gaps = [gap for gap in gaps if gap[1] > time]
-        if any(start <= time < end for start, end in gaps):
-            add("badSustainGap", time)
+        time = times[i]
+        if gaps:
+            gaps = [gap for gap in gaps if gap[1] > time]
+            if any(start <= time < end for start, end in gaps):
+                add("badSustainGap", time)
         for note in group:
-            if note.ms_length > 0 and note.type != ev.N_OPEN:
-                end = note.ms_time + note.ms_length
+            if not note[1]:
+                continue
+            ms_length = clock.ms_length(clock.ms(note[0]), note[0], note[1])
+            if ms_length > 0 and note[2] != ev.N_OPEN:
+                end = time + ms_length
                 gaps.append((end, end + MIN_SUSTAIN_GAP_MS))
-            if 0 < note.ms_length < MIN_SUSTAIN_MS:
+            if 0 < ms_length < MIN_SUSTAIN_MS:
                 following = groups[i + 1] if i + 1 < len(groups) else ()
-                open_next = next((n for n in following if n.type == ev.N_OPEN), None)
-                if (open_next is not None and open_next.tick < note.tick + note.length
-                        and open_next.flags & (ev.F_HOPO | ev.F_TAP)):
+                open_next = next((n for n in following if n[2] == ev.N_OPEN), None)
+                if (open_next is not None and open_next[0] < note[0] + note[1]
+                        and open_next[3] & (ev.F_HOPO | ev.F_TAP)):
                     continue  # baby sustains before HOPO or tap opens are fine
-                add("babySustain", note.ms_time)
+                add("babySustain", time)

@@ -73,28 +73,52 @@ def resolve_drum_groups(groups: list[list[list[int]]], drum_type: int, fmt: str)
     """Each tick's drum events as notes; groups holding only modifiers are dropped."""
     resolved: list[list[Note]] = []
     disco = ev.DISCO_FLIP_OFF
+    drum_events, note_types = ev.DRUM_EVENTS, _NOTE_TYPE
+    lane_flags = _lane_flags_table(drum_type, fmt)
     for events in groups:
+        if len(events) == 1:
+            tick, length, kind = events[0][0], events[0][1], events[0][2]
+            if kind in drum_events:  # the common case: one plain note
+                resolved.append([_single_note(tick, length, kind, lane_flags, disco)])
+            elif kind in ev.DISCO_EVENTS:
+                disco = kind
+            continue
         kinds = {e[2] for e in events}
-        modifiers = kinds - ev.DRUM_EVENTS
+        modifiers = kinds - drum_events
         if flips := modifiers & ev.DISCO_EVENTS:
             disco = min(flips)
-        if not kinds & ev.DRUM_EVENTS:
+        if len(modifiers) == len(kinds):
             continue
         flam = ev.F_FLAM if ev.FORCE_FLAM in modifiers else 0
-        notes = [Note(e[0], e[1], ev.N_KICK, flam | (0 if e[2] == ev.KICK else ev.F_DOUBLE_KICK)
-                      | _dynamics_flag(e[2], modifiers))
+        notes = [[e[0], e[1], ev.N_KICK, flam | (0 if e[2] == ev.KICK else ev.F_DOUBLE_KICK)
+                  | _dynamics_flag(e[2], modifiers)]
                  for e in events if e[2] in ev.KICK_EVENTS]
         orange_and_green = {ev.FIVE_GREEN_DRUM, ev.FIVE_ORANGE_FOUR_GREEN_DRUM} <= kinds
         for event in events:
-            tick, length, kind = event[0], event[1], event[2]
-            if kind not in _NOTE_TYPE:
+            kind = event[2]
+            lane = note_types.get(kind)
+            if lane is None:
                 continue
-            lane = _NOTE_TYPE[kind]
             if kind == ev.FIVE_GREEN_DRUM and orange_and_green:
                 lane = ev.N_BLUE_DRUM
             flags = flam | _lane_flag(kind, modifiers, drum_type, fmt) | _dynamics_flag(kind, modifiers)
             if lane in (ev.N_RED_DRUM, ev.N_YELLOW_DRUM) and disco != ev.DISCO_FLIP_OFF:
                 flags |= ev.F_DISCO if disco == ev.DISCO_FLIP_ON else ev.F_DISCO_NOFLIP
-            notes.append(Note(tick, length, lane, flags))
+            notes.append([event[0], event[1], lane, flags])
         resolved.append(notes)
     return resolved
+
+
+def _lane_flags_table(drum_type: int, fmt: str) -> dict[int, int]:
+    """Tom/cymbal flag of each drum event when no modifier is present."""
+    return {kind: _lane_flag(kind, set(), drum_type, fmt) for kind in _NOTE_TYPE}
+
+
+def _single_note(tick: int, length: int, kind: int, lane_flags: dict[int, int], disco: int) -> Note:
+    """A note alone on its tick, with no modifiers."""
+    if kind in ev.KICK_EVENTS:
+        return [tick, length, ev.N_KICK, 0 if kind == ev.KICK else ev.F_DOUBLE_KICK]
+    lane, flags = _NOTE_TYPE[kind], lane_flags[kind]
+    if lane in (ev.N_RED_DRUM, ev.N_YELLOW_DRUM) and disco != ev.DISCO_FLIP_OFF:
+        flags |= ev.F_DISCO if disco == ev.DISCO_FLIP_ON else ev.F_DISCO_NOFLIP
+    return [tick, length, lane, flags]

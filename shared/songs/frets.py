@@ -8,7 +8,7 @@ from typing import Any
 
 from . import events as ev
 from .errors import ChartParseError
-from .raw import Note
+from .raw import FLAGS, TICK, TYPE, Note
 
 
 def hopo_threshold(modifiers: Mapping[str, Any], resolution: int, fmt: str) -> float:
@@ -20,15 +20,11 @@ def hopo_threshold(modifiers: Mapping[str, Any], resolution: int, fmt: str) -> f
     return math.floor(1 + resolution / 3 if fmt == "mid" else (65 / 192) * resolution)
 
 
-def _fret_types(events: list[list[int]]) -> list[int]:
-    return [e[2] for e in events if e[2] in ev.FRET_EVENTS]
+def _is_chord(types: tuple[int, ...]) -> bool:
+    return len(types) > 1 and len(set(types)) > 1
 
 
-def _is_chord(types: list[int]) -> bool:
-    return len(set(types)) > 1
-
-
-def _same_note(types: list[int], last_types: list[int]) -> bool:
+def _same_note(types: tuple[int, ...], last_types: tuple[int, ...]) -> bool:
     """True unless the two groups hold two different lanes (scan-chart's isSameFretNote)."""
     if not types or not last_types:
         return True
@@ -40,33 +36,50 @@ def resolve_fret_groups(groups: list[list[list[int]]], modifiers: Mapping[str, A
     """Each tick's fret events as notes flagged strum/hopo/tap; modifier-only ticks dropped."""
     threshold = hopo_threshold(modifiers, resolution, fmt)
     resolved: list[list[Note]] = []
-    last_tick = last_types = None
+    last_tick, last_types = None, None
+    frets, note_type, mid = ev.FRET_EVENTS, ev.FRET_NOTE_TYPE, fmt == "mid"
     for events in groups:
+        if len(events) == 1:  # the common case: one note, no modifier
+            tick, length, kind = events[0][0], events[0][1], events[0][2]
+            if kind not in frets:
+                continue
+            types = (kind,)
+            natural = (last_types is not None and tick - last_tick <= threshold
+                       and (last_types[0] != kind or any(t != kind for t in last_types))
+                       and not (mid and kind in last_types and _is_chord(last_types)))
+            resolved.append([[tick, length, note_type[kind], ev.F_HOPO if natural else ev.F_STRUM]])
+            last_tick, last_types = tick, types
+            continue
         kinds = {e[2] for e in events}
         if ev.FORCE_OPEN in kinds:
-            frets = [e for e in events if e[2] in ev.FRET_EVENTS]
-            if not frets:
-                raise ChartParseError("An open-note modifier has no note to apply to.")
-            longest = max(frets, key=lambda e: e[1])
-            longest[2] = ev.OPEN
-            events = [e for e in events if e[2] not in ev.FRET_EVENTS and e[2] != ev.FORCE_OPEN]
-            events.append(longest)
+            events = _apply_open(events)
             kinds = {e[2] for e in events}
-        notes = [e for e in events if e[2] in ev.FRET_EVENTS]
+        notes = [e for e in events if e[2] in frets]
         if not notes:
             continue
-        types = [e[2] for e in notes]
-        natural_hopo = (
+        types = tuple(e[2] for e in notes)
+        natural = (
             last_types is not None
             and notes[0][0] - last_tick <= threshold
             and not _is_chord(types)
             and not _same_note(types, last_types)
-            and not (fmt == "mid" and _is_chord(last_types) and set(types) <= set(last_types))
+            and not (mid and _is_chord(last_types) and set(types) <= set(last_types))
         )
-        resolved.append([Note(e[0], e[1], ev.FRET_NOTE_TYPE[e[2]], _force_flag(kinds, natural_hopo))
-                         for e in notes])
+        flag = _force_flag(kinds, natural)
+        resolved.append([[e[0], e[1], note_type[e[2]], flag] for e in notes])
         last_tick, last_types = notes[0][0], types
     return resolved
+
+
+def _apply_open(events: list[list[int]]) -> list[list[int]]:
+    """A .mid open-note modifier turns the tick's longest note into an open note."""
+    frets = [e for e in events if e[2] in ev.FRET_EVENTS]
+    if not frets:
+        raise ChartParseError("An open-note modifier has no note to apply to.")
+    longest = max(frets, key=lambda e: e[1])
+    longest[2] = ev.OPEN
+    kept = [e for e in events if e[2] not in ev.FRET_EVENTS and e[2] != ev.FORCE_OPEN]
+    return [*kept, longest]
 
 
 def _force_flag(kinds: set[int], natural_hopo: bool) -> int:
@@ -86,28 +99,33 @@ def snap_chords(groups: list[list[Note]], threshold: int, instrument: str) -> li
     merged = [groups[0]]
     for group in groups[1:]:
         last = merged[-1]
-        if group[0].tick - last[0].tick >= threshold:
+        if group[0][TICK] - last[0][TICK] >= threshold:
             merged.append(group)
             continue
         if instrument == "drums":
             _copy_drum_flags(group, last)
         else:
             for note in group:
-                note.flags = last[0].flags
+                note[FLAGS] = last[0][FLAGS]
         for note in group:
-            note.tick = last[0].tick
+            note[TICK] = last[0][TICK]
             last.append(note)
     return merged
+
+
+def _flags_of_lane(group: list[Note], lane: int) -> int | None:
+    return next((n[FLAGS] for n in group if n[TYPE] == lane), None)
 
 
 def _copy_drum_flags(group: list[Note], last: list[Note]) -> None:
     disco_bits = ev.F_DISCO | ev.F_DISCO_NOFLIP
     for note in group:
-        same_lane = next((n.flags for n in last if n.type == note.type), None)
+        same_lane = _flags_of_lane(last, note[TYPE])
         if same_lane is not None:
-            note.flags = same_lane
-        if note.type in (ev.N_RED_DRUM, ev.N_YELLOW_DRUM):
-            red = next((n.flags for n in last if n.type == ev.N_RED_DRUM), None)
-            yellow = next((n.flags for n in last if n.type == ev.N_YELLOW_DRUM), None)
+            note[FLAGS] = same_lane
+        if note[TYPE] in (ev.N_RED_DRUM, ev.N_YELLOW_DRUM):
+            red = _flags_of_lane(last, ev.N_RED_DRUM)
+            yellow = _flags_of_lane(last, ev.N_YELLOW_DRUM)
             if red is not None or yellow is not None:
-                note.flags = (note.flags & ~disco_bits) | (((red or 0) | (yellow or 0)) & disco_bits)
+                disco = ((red or 0) | (yellow or 0)) & disco_bits
+                note[FLAGS] = (note[FLAGS] & ~disco_bits) | disco

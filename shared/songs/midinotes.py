@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any
 
 from . import events as ev
@@ -46,6 +47,7 @@ _ACCENT = {ev.RED_DRUM: ev.RED_ACCENT, ev.YELLOW_DRUM: ev.YELLOW_ACCENT,
            ev.KICK_2X: ev.KICK_ACCENT}
 _FLEX_VELOCITY = {"easy": (21, 30), "medium": (21, 40), "hard": (21, 50)}
 _LANE_PHRASES = (ev.FLEX_LANE_SINGLE, ev.FLEX_LANE_DOUBLE)
+_BY_TICK, _BY_TYPE = itemgetter(0), itemgetter(2)
 
 
 def _note_table(kind: str, enhanced_opens: bool) -> dict[int, tuple[str, int]]:
@@ -66,38 +68,80 @@ _WANTED = {kind: bytes(1 if n in _TABLES[(kind, True)] or n in _INSTRUMENT_WIDE 
                        for n in range(128)) for kind in ("fiveFret", "sixFret", "drums")}
 
 
-def _event_ends(track: bytes, kind: str) -> dict[str, list[list]]:
-    """Start/end events per difficulty ('all' for instrument-wide): [tick, type, vel, ch, start]."""
-    ends: dict[str, list[list]] = {"all": [], **{d: [] for d in _DIFFS}}
+def _difficulty_events(track: bytes, kind: str) -> dict[str, list[list]]:
+    """Paired events per difficulty, sorted by tick then type (descending): [tick, len, type, vel, ch].
+
+    scan-chart sorts start/end events by (tick, type desc) and then pairs each end with the
+    latest open start of its type on the same channel. Only events of one type interact, and a
+    track is already in tick order, so notes are paired in file order here and sorted after.
+    """
     notes, others = decode_track(track, _WANTED[kind])
-    enhanced_from = len(notes) + 1
+    ends: dict[str, list[list]] = {"all": [], **{d: [] for d in _DIFFS}}
+    enhanced_from = len(notes)
     for position, tick, event, code, data in others:
         if event == SYSEX:
             _sysex(ends, tick, data)
         elif code == 0x01:
-            text = data.decode("latin-1")
-            if kind == "drums" and (match := _DISCO.fullmatch(text)):
-                disco = _DISCO_TYPES.get(match.group(3))
-                if disco is not None:
-                    bucket = ends[_SYSEX_DIFFS[int(match.group(1))]]
-                    bucket += [[tick, disco, 127, 1, True], [tick, disco, 127, 1, False]]
-            if text in ("ENHANCED_OPENS", "[ENHANCED_OPENS]"):
-                enhanced_from = min(enhanced_from, position)
-            elif text in ("ENABLE_CHART_DYNAMICS", "[ENABLE_CHART_DYNAMICS]"):
-                ends["all"] += [[tick, ev.ENABLE_CHART_DYNAMICS, 127, 1, True],
-                                [tick, ev.ENABLE_CHART_DYNAMICS, 127, 1, False]]
-    _note_ends(notes[:enhanced_from], _TABLES[(kind, False)], ends)
-    _note_ends(notes[enhanced_from:], _TABLES[(kind, True)], ends)
-    return ends
+            enhanced_from = min(enhanced_from, _text_event(ends, tick, data, kind, position))
+    events: dict[str, list[list]] = {d: [] for d in _DIFFS}
+    charted = _pair_notes(notes[:enhanced_from], _TABLES[(kind, False)], events, ends["all"])
+    charted |= _pair_notes(notes[enhanced_from:], _TABLES[(kind, True)], events, ends["all"])
+    for difficulty in _DIFFS:
+        others_ends = ends[difficulty]
+        if others_ends or difficulty in charted:
+            others_ends += (list(e) for e in ends["all"])
+            others_ends.sort(key=_BY_TICK)
+            events[difficulty] += _pair_ends(others_ends)
+        paired = [e for e in events[difficulty] if e[1] != -1]
+        paired.sort(key=_BY_TYPE, reverse=True)
+        paired.sort(key=_BY_TICK)
+        events[difficulty] = paired
+    return events
 
 
-def _note_ends(notes: list[tuple], table: dict, ends: dict[str, list[list]]) -> None:
-    wide = ends["all"]
+def _text_event(ends: dict[str, list[list]], tick: int, data: bytes, kind: str,
+                position: int) -> int:
+    """Handle a text event; returns `position` if it turns on enhanced opens, else a large number."""
+    text = data.decode("latin-1")
+    if kind == "drums" and (match := _DISCO.fullmatch(text)):
+        disco = _DISCO_TYPES.get(match.group(3))
+        if disco is not None:
+            bucket = ends[_SYSEX_DIFFS[int(match.group(1))]]
+            bucket += [[tick, disco, 127, 1, True], [tick, disco, 127, 1, False]]
+    if text in ("ENHANCED_OPENS", "[ENHANCED_OPENS]"):
+        return position
+    if text in ("ENABLE_CHART_DYNAMICS", "[ENABLE_CHART_DYNAMICS]"):
+        ends["all"] += [[tick, ev.ENABLE_CHART_DYNAMICS, 127, 1, True],
+                        [tick, ev.ENABLE_CHART_DYNAMICS, 127, 1, False]]
+    return 1 << 62
+
+
+def _pair_notes(notes: list[tuple], table: dict, events: dict[str, list[list]],
+                wide: list[list]) -> set[str]:
+    """Pair note-ons with note-offs per (note, channel); returns the difficulties seen."""
+    open_notes: dict[int, list[list]] = {}
+    seen: set[str] = set()
     for tick, number, velocity, channel, is_on in notes:
         if number > 102:
             wide.append([tick, _INSTRUMENT_WIDE[number], velocity, channel, is_on])
-        elif (found := table.get(number)) is not None:
-            ends[found[0]].append([tick, found[1], velocity, channel, is_on])
+            continue
+        found = table.get(number)
+        if found is None:
+            continue
+        seen.add(found[0])
+        key = number << 4 | channel
+        if is_on:
+            event = [tick, -1, found[1], velocity, channel]
+            events[found[0]].append(event)
+            stack = open_notes.get(key)
+            if stack is None:
+                open_notes[key] = [event]
+            else:
+                stack.append(event)
+        elif stack := open_notes.get(key):
+            event = stack.pop()
+            event[1] = tick - event[0]
+    return seen
 
 
 def _sysex(ends: dict[str, list[list]], tick: int, data: bytes) -> None:
@@ -111,20 +155,6 @@ def _sysex(ends: dict[str, list[list]], tick: int, data: bytes) -> None:
         raise ChartParseError(f"A Phase Shift sysex event names difficulty {data[4]}.")
     target = "all" if data[4] == 0xFF else _SYSEX_DIFFS[data[4]]
     ends[target].append([tick, kind, 127, 1, data[6] == 0x01])
-
-
-def _distribute(ends: dict[str, list[list]]) -> dict[str, list[list]]:
-    """Copy instrument-wide events into every charted difficulty; sort by tick, type desc."""
-    for event in ends["all"]:
-        for difficulty in _DIFFS:
-            if ends[difficulty]:
-                ends[difficulty].append(list(event))
-    result = {}
-    for difficulty in _DIFFS:
-        events = ends[difficulty]
-        events.sort(key=lambda e: (e[0], -e[1]))
-        result[difficulty] = events
-    return result
 
 
 def _pair_ends(ends: list[list]) -> list[list]:
@@ -141,7 +171,7 @@ def _pair_ends(ends: list[list]) -> list[list]:
                     start = opened.pop(index)
                     start[1] = tick - start[0]
                     break
-    return [e for e in events if e[1] != -1]
+    return events
 
 
 class _Dynamics:
@@ -195,11 +225,11 @@ def instrument_tracks(track: bytes, instrument: str, modifiers: Mapping[str, Any
                       coda: int | None) -> list[RawTrack]:
     """The charted difficulties of one instrument track."""
     kind = ev.instrument_kind(instrument)
-    ends = _distribute(_event_ends(track, kind))
+    paired = _difficulty_events(track, kind)
     dynamics = _Dynamics()
     tracks = []
     for difficulty in _DIFFS:
-        events = _split_modifiers(_pair_ends(ends[difficulty]), kind, dynamics)
+        events = _split_modifiers(paired[difficulty], kind, dynamics)
         if kind != "drums" and modifiers["multiplier_note"] != 116:
             _fix_legacy_star_power(events, modifiers["multiplier_note"])
         if difficulty in _FLEX_VELOCITY:

@@ -13,7 +13,7 @@ from .chartissues import chart_issues
 from .issues import ChartIssue, MetadataIssue
 from .midi import parse_midi
 from .text import js_number, js_str, lodash_round
-from .trackhash import track_hash
+from .trackhash import track_hashes
 from .tracks import ParsedChart, Track, parse_tracks
 
 NPS_WINDOW_MS = 1000
@@ -107,7 +107,8 @@ def analyse_chart(data: bytes, fmt: str, modifiers: Mapping[str, Any]):
 
 def analyse(chart: ParsedChart, modifiers: Mapping[str, Any]) -> NotesData:
     """NotesData for a parsed chart."""
-    summaries = tuple(_summary(chart, track) for track in chart.tracks)
+    summaries = tuple(_summary(track, hash_)
+                      for track, hash_ in zip(chart.tracks, track_hashes(chart), strict=True))
     hashes: dict[tuple[str, str], str] = {}
     for s in summaries:  # scan-chart looks up the first track of a name
         hashes.setdefault((s.instrument, s.difficulty), s.hash)
@@ -126,32 +127,36 @@ def analyse(chart: ParsedChart, modifiers: Mapping[str, Any]) -> NotesData:
 
 
 def _flags(chart: ParsedChart) -> dict[str, bool]:
-    notes = [n for t in chart.tracks for g in t.groups for n in g]
+    flags = types = 0
+    for track in chart.tracks:
+        for group in track.groups:
+            for note in group:
+                flags |= note[3]
+                types |= 1 << note[2]
     return {
         "hasSoloSections": any(t.solo_sections for t in chart.tracks),
         "hasLyrics": chart.has_lyrics,
         "hasVocals": chart.has_vocals,
         "hasForcedNotes": chart.has_forced_notes,
-        "hasTapNotes": any(n.flags & ev.F_TAP for n in notes),
-        "hasOpenNotes": any(n.type == ev.N_OPEN for n in notes),
-        "has2xKick": any(n.flags & ev.F_DOUBLE_KICK for n in notes),
+        "hasTapNotes": bool(flags & ev.F_TAP),
+        "hasOpenNotes": bool(types & (1 << ev.N_OPEN)),
+        "has2xKick": bool(flags & ev.F_DOUBLE_KICK),
         "hasFlexLanes": any(t.flex_lanes for t in chart.tracks),
     }
 
 
-def _summary(chart: ParsedChart, track: Track) -> TrackSummary:
+def _summary(track: Track, hash_: str) -> TrackSummary:
     groups = track.groups
     count = sum(map(len, groups)) if track.instrument == "drums" else len(groups)
-    nps, time = max_nps(groups)
-    return TrackSummary(track.instrument, track.difficulty, count, nps, time,
-                        track_hash(chart, track), _per_second(track))
+    nps, time = max_nps(track.times)
+    return TrackSummary(track.instrument, track.difficulty, count, nps, time, hash_,
+                        _per_second(track))
 
 
-def max_nps(groups: list) -> tuple[float, float]:
+def max_nps(times: list[float]) -> tuple[float, float]:
     """The most note groups in any 1-second window, and when that window starts (ms, 3 dp)."""
-    if not groups:
+    if not times:
         return 0, 0
-    times = [g[0].ms_time for g in groups]
     in_window = best = start = best_start = 0
     for time in times:
         in_window += 1
@@ -165,14 +170,15 @@ def max_nps(groups: list) -> tuple[float, float]:
 
 def _per_second(track: Track) -> tuple[int, ...]:
     """Notes per second of song time (chords count once, except on drums)."""
-    counts: list[int] = []
-    for group in track.groups:
-        second = max(0, int(group[0].ms_time // 1000))
-        if second > MAX_GRAPH_SECONDS:
-            break
-        if second >= len(counts):
-            counts.extend([0] * (second + 1 - len(counts)))
-        counts[second] += len(group) if track.instrument == "drums" else 1
+    if not track.times:
+        return ()
+    size = min(MAX_GRAPH_SECONDS, max(0, int(track.times[-1] // 1000))) + 1
+    counts = [0] * size
+    drums = track.instrument == "drums"
+    for group, time in zip(track.groups, track.times):
+        second = int(time // 1000)
+        if 0 <= second < size:
+            counts[second] += len(group) if drums else 1
     return tuple(counts)
 
 
@@ -185,8 +191,8 @@ def tempo_map_hash(chart: ParsedChart) -> str:
 
 
 def _effective_length(chart: ParsedChart, song_length: float) -> float:
-    firsts = [t.groups[0][0].ms_time for t in chart.tracks if t.groups]
-    lasts = [t.groups[-1][0].ms_time for t in chart.tracks if t.groups]
+    firsts = [t.times[0] for t in chart.tracks if t.times]
+    lasts = [t.times[-1] for t in chart.tracks if t.times]
     if not firsts:
         return song_length
     return lodash_round(max(lasts) - min(firsts), 3)

@@ -16,19 +16,15 @@ class Phrase:
     ms_length: float = 0.0
 
 
-class Note:
-    """One note: where it is, how long, which lane (`type`) and its flags."""
-
-    __slots__ = ("flags", "length", "ms_length", "ms_time", "tick", "type")
-
-    def __init__(self, tick: int, length: int, type_: int, flags: int):
-        self.tick, self.length, self.type, self.flags = tick, length, type_, flags
-        self.ms_time = self.ms_length = 0.0
+# A note is a small list [tick, length, type, flags] (lists, not objects, because a chart
+# holds hundreds of thousands of them): the overlap rules shorten `length` in place.
+TICK, LENGTH, TYPE, FLAGS = 0, 1, 2, 3
+Note = list
 
 
 @dataclass
 class RawTrack:
-    """One instrument at one difficulty; `events` are [tick, length, type] lists (notes, modifiers)."""
+    """One instrument at one difficulty; `events` are [tick, length, type, ...] lists."""
 
     instrument: str
     difficulty: str

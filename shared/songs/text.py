@@ -75,6 +75,10 @@ def js_str(value: float | int) -> str:
     """String(number) exactly as JavaScript writes it (shortest round-trip digits)."""
     if isinstance(value, bool) or not isinstance(value, float):
         value = float(value)
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    if 1e-4 <= abs(value) < 1e16:
+        return repr(value)  # plain decimal notation, the same shortest digits as JavaScript
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):

@@ -17,18 +17,18 @@ def prune_empty_phrases(phrases: list[Phrase], groups: list) -> list[Phrase]:
     kept = []
     index, count = 0, len(groups)
     for phrase in phrases:
-        while index < count and groups[index][0].tick < phrase.tick:
+        while index < count and groups[index][0][0] < phrase.tick:
             index += 1
-        if index < count and groups[index][0].tick < phrase.tick + (phrase.length or 1):
+        if index < count and groups[index][0][0] < phrase.tick + (phrase.length or 1):
             kept.append(phrase)
     return kept
 
 
-def _last_per_tick(items: list, tick) -> list:
+def _last_per_tick(items: list) -> list:
     """Items sorted by tick, keeping only the last one given for each tick."""
     by_tick = {}
-    for item in sorted(items, key=tick):
-        by_tick[tick(item)] = item
+    for item in sorted(items, key=lambda i: i.tick):
+        by_tick[item.tick] = item
     return list(by_tick.values())
 
 
@@ -36,16 +36,20 @@ def _u32(value) -> int:
     return int(value) & 0xFFFFFFFF if value == value and abs(value) != float("inf") else 0
 
 
-def track_bchart(chart: ParsedChart, track: Track) -> bytes:
-    """The binary representation scan-chart hashes for one track."""
-    tempos = _last_per_tick(chart.tempos, lambda t: t.tick)
-    signatures = _last_per_tick(chart.time_signatures, lambda t: t.tick)
-    parts = [_MAGIC, struct.pack("<II", _VERSION, _u32(chart.resolution))]
-    parts.append(struct.pack("<I", len(tempos)))
+def _tempo_map_part(chart: ParsedChart) -> bytes:
+    tempos = _last_per_tick(chart.tempos)
+    signatures = _last_per_tick(chart.time_signatures)
+    parts = [_MAGIC, struct.pack("<III", _VERSION, _u32(chart.resolution), len(tempos))]
     parts += [struct.pack("<qd", t.tick, t.bpm) for t in tempos]
     parts.append(struct.pack("<I", len(signatures)))
     parts += [struct.pack("<qII", s.tick, _u32(s.numerator), _u32(s.denominator))
               for s in signatures]
+    return b"".join(parts)
+
+
+def track_bchart(chart: ParsedChart, track: Track, tempo_part: bytes | None = None) -> bytes:
+    """The binary representation scan-chart hashes for one track."""
+    parts = [tempo_part if tempo_part is not None else _tempo_map_part(chart)]
     for phrases in (track.star_power, track.solo_sections):
         kept = prune_empty_phrases(phrases, track.groups)
         parts.append(struct.pack("<I", len(kept)))
@@ -55,12 +59,12 @@ def track_bchart(chart: ParsedChart, track: Track) -> bytes:
     parts += [struct.pack("<qqB", p.tick, p.length, p.flag) for p in lanes]
     parts.append(struct.pack("<i", len(track.freestyle_sections)))
     parts += [struct.pack("<qqB", p.tick, p.length, p.flag) for p in track.freestyle_sections]
-    notes = [note for group in track.groups for note in group]
-    parts.append(struct.pack("<i", len(notes)))
-    parts += [struct.pack("<qqII", n.tick, n.length, n.type, n.flags) for n in notes]
+    notes = [value for group in track.groups for note in group for value in note]
+    parts.append(struct.pack(f"<i{'qqII' * (len(notes) // 4)}", len(notes) // 4, *notes))
     return b"".join(parts)
 
 
-def track_hash(chart: ParsedChart, track: Track) -> str:
-    """scan-chart's `trackHashes[].hash` for one track."""
-    return blake3_base64url(track_bchart(chart, track))
+def track_hashes(chart: ParsedChart) -> list[str]:
+    """scan-chart's `trackHashes[].hash` for every track, in track order."""
+    tempo_part = _tempo_map_part(chart)
+    return [blake3_base64url(track_bchart(chart, t, tempo_part)) for t in chart.tracks]

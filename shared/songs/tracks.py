@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from . import events as ev
@@ -16,14 +17,17 @@ from .frets import resolve_fret_groups, snap_chords
 from .raw import Note, Phrase, RawChart, RawTrack
 from .timing import Clock, Tempo, timed_tempos
 
+_BY_TICK = itemgetter(0)
+
 
 @dataclass
 class Track:
-    """One instrument at one difficulty with its chords (`groups`) and phrases, timed."""
+    """One instrument at one difficulty: its chords (`groups`, each at `times[i]` ms) and phrases."""
 
     instrument: str
     difficulty: str
     groups: list[list[Note]]
+    times: list[float]
     star_power: list[Phrase]
     rejected_star_power: list[Phrase]
     solo_sections: list[Phrase]
@@ -61,12 +65,16 @@ class ParsedChart:
     tracks: list[Track]
     lyrics: list[tuple[int, str]]
 
+    def clock(self) -> Clock:
+        """A fresh tick-to-milliseconds converter for this chart."""
+        return Clock(self.tempos, self.resolution)
+
 
 def parse_tracks(raw: RawChart, fmt: str, modifiers: Mapping[str, Any]) -> ParsedChart:
     """Apply the shared rules to a raw chart read from a `fmt` ('chart' or 'mid') file."""
     tempos = timed_tempos(raw.tempos, raw.resolution)
     drum_type = drum_type_of(raw.tracks, modifiers)
-    forced = (ev.FORCE_UNNATURAL, ev.FORCE_HOPO, ev.FORCE_STRUM)
+    forced = {ev.FORCE_UNNATURAL, ev.FORCE_HOPO, ev.FORCE_STRUM}
     has_forced = any(e[2] in forced for t in raw.tracks if t.instrument != "drums"
                      for e in t.events)
 
@@ -102,10 +110,9 @@ def _track(raw: RawTrack, tempos: list[Tempo], resolution: int, fmt: str,
     groups = snap_chords(groups, modifiers["chord_snap_threshold"], raw.instrument)
     _fix_note_overlaps(groups)
     clock = Clock(tempos, resolution)
-    for group in groups:
-        clock.stamp(group)
     return Track(
         instrument=raw.instrument, difficulty=raw.difficulty, groups=groups,
+        times=clock.times([group[0][0] for group in groups]),
         star_power=_fix_phrase_overlaps(timed(raw.star_power)),
         rejected_star_power=timed(raw.rejected_star_power),
         solo_sections=_fix_phrase_overlaps(timed(raw.solo_sections)),
@@ -125,35 +132,49 @@ def _trim_sustains(events: list[list[int]], cutoff: int, resolution: int, fmt: s
 
 def _group_by_tick(events: list[list[int]]) -> list[list[list[int]]]:
     """Events grouped by tick, groups in ascending tick order, events in input order."""
-    groups: dict[int, list[list[int]]] = {}
+    if all(a[0] <= b[0] for a, b in zip(events, events[1:])):
+        groups: list[list[list[int]]] = []
+        last_tick = None
+        for event in events:
+            if event[0] != last_tick:
+                last_tick = event[0]
+                groups.append([event])
+            else:
+                groups[-1].append(event)
+        return groups
+    by_tick: dict[int, list[list[int]]] = {}
     for event in events:
-        group = groups.get(event[0])
-        if group is None:
-            groups[event[0]] = [event]
-        else:
-            group.append(event)
-    return [groups[tick] for tick in sorted(groups)]
+        by_tick.setdefault(event[0], []).append(event)
+    return [by_tick[tick] for tick in sorted(by_tick)]
+
+
+def _dedupe_lanes(group: list[Note]) -> list[Note]:
+    """One note per lane: sorted by lane, the longest (then most flags) kept."""
+    group.sort(key=lambda n: (n[2], -n[1], -n[3]))
+    kept = [group[0]]
+    for note in group:
+        if note[2] != kept[-1][2]:
+            kept.append(note)
+    return kept
 
 
 def _fix_note_overlaps(groups: list[list[Note]]) -> None:
-    """One note per lane per chord (longest kept); a sustain ends where the lane's next note starts."""
+    """One note per lane per chord; a sustain ends where the lane's next note starts."""
     for index, group in enumerate(groups):
         if len(group) > 1:
-            group.sort(key=lambda n: (n.type, -n.length, -n.flags))
-            kept = [group[0]]
-            for note in group[1:]:
-                if note.type != kept[-1].type:
-                    kept.append(note)
-            if len(kept) != len(group):
-                groups[index] = kept
-    previous: dict[int, Note] = {}
+            groups[index] = _dedupe_lanes(group)
+    open_sustains: dict[int, Note] = {}
     for group in groups:
         for note in group:
-            before = previous.get(note.type)
-            previous[note.type] = note
-            if before is not None and before.tick + before.length > note.tick:
-                note.length = max(note.length, before.length - (note.tick - before.tick))
-                before.length = note.tick - before.tick
+            before = open_sustains.pop(note[2], None)
+            if note[1]:
+                open_sustains[note[2]] = note
+            if before is not None and before[0] + before[1] > note[0]:
+                note[1] = max(note[1], before[1] - (note[0] - before[0]))
+                before[1] = note[0] - before[0]
+                if note[1]:
+                    open_sustains[note[2]] = note
+    # A zero-length note never overlaps the next one, so only sustains are remembered.
 
 
 def _fix_phrase_overlaps(phrases: list[Phrase]) -> list[Phrase]:

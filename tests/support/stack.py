@@ -146,7 +146,7 @@ def stack_env(workdir: Path, *, database: str, broker: str) -> dict[str, str]:
         "CHHUB_STAGING_DIR": str(workdir / "staging"),
         "CHHUB_GATEWAY_PORT": str(TEST_GATEWAY_PORT),
         "CHHUB_ADMIN_TOKEN_FILE": str(workdir / "admin-token"),
-        "CHHUB_RETRY_DELAYS_SECONDS": "[0.5, 1, 2]",
+        "CHHUB_RETRY_DELAYS_SECONDS": "[0.5, 2, 4]",
         "CHHUB_DELIVERY_LIMIT": "3",
         "CHHUB_LOG_FORMAT": "json",
         "PYTHONUNBUFFERED": "1",
