@@ -83,6 +83,9 @@ def resolve_drum_groups(groups: list[list[list[int]]], drum_type: int, fmt: str)
             elif kind in ev.DISCO_EVENTS:
                 disco = kind
             continue
+        if all(e[2] in drum_events for e in events) and not _has_orange_and_green(events):
+            resolved.append([_single_note(e[0], e[1], e[2], lane_flags, disco) for e in events])
+            continue
         kinds = {e[2] for e in events}
         modifiers = kinds - drum_events
         if flips := modifiers & ev.DISCO_EVENTS:
@@ -107,6 +110,11 @@ def resolve_drum_groups(groups: list[list[list[int]]], drum_type: int, fmt: str)
             notes.append([event[0], event[1], lane, flags])
         resolved.append(notes)
     return resolved
+
+
+def _has_orange_and_green(events: list[list[int]]) -> bool:
+    kinds = [e[2] for e in events]
+    return ev.FIVE_GREEN_DRUM in kinds and ev.FIVE_ORANGE_FOUR_GREEN_DRUM in kinds
 
 
 def _lane_flags_table(drum_type: int, fmt: str) -> dict[int, int]:

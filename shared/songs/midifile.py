@@ -78,24 +78,22 @@ def decode_track(track: bytes, wanted: bytes = ALL_NOTES) -> tuple[list[tuple], 
         if at >= end:
             raise ChartParseError("A MIDI track ends in the middle of an event.")
         byte = track[at]
-        if byte < 0x80:
-            if status < 0:
-                raise ChartParseError("Running status byte encountered before status byte")
-        elif byte < 0xF0:
+        if byte >= 0x80:
+            if byte >= 0xF0:
+                at = _system_event(track, at, tick, len(notes), others)
+                continue
             status = byte
             at += 1
-        else:
-            at = _system_event(track, at, tick, len(notes), others)
-            continue
-        high = status >> 4
-        if high == 0x9 or high == 0x8:
+        elif status < 0:
+            raise ChartParseError("Running status byte encountered before status byte")
+        if 0x80 <= status < 0xA0:
             note = track[at] if at < end else 0
             velocity = track[at + 1] if at + 1 < end else 0
             at += 2
             if wanted[note & 0x7F]:
-                add_note((tick, note, velocity, status & 0x0F, high == 0x9 and velocity > 0))
+                add_note((tick, note, velocity, status & 0x0F, status >= 0x90 and velocity > 0))
         else:
-            at += _DATA_BYTES[high]
+            at += 1 if 0xC0 <= status < 0xE0 else 2
     return notes, others
 
 

@@ -48,6 +48,8 @@ _ACCENT = {ev.RED_DRUM: ev.RED_ACCENT, ev.YELLOW_DRUM: ev.YELLOW_ACCENT,
 _FLEX_VELOCITY = {"easy": (21, 30), "medium": (21, 40), "hard": (21, 50)}
 _LANE_PHRASES = (ev.FLEX_LANE_SINGLE, ev.FLEX_LANE_DOUBLE)
 _BY_TICK, _BY_TYPE = itemgetter(0), itemgetter(2)
+_PHRASES = frozenset((ev.STAR_POWER, ev.SOLO_SECTION, ev.REJECTED_STAR_POWER, *_LANE_PHRASES,
+                      ev.FREESTYLE_SECTION))
 
 
 def _note_table(kind: str, enhanced_opens: bool) -> dict[int, tuple[str, int]]:
@@ -88,7 +90,7 @@ def _difficulty_events(track: bytes, kind: str) -> dict[str, list[list]]:
     charted |= _pair_notes(notes[enhanced_from:], _TABLES[(kind, True)], events, ends["all"])
     for difficulty in _DIFFS:
         others_ends = ends[difficulty]
-        if others_ends or difficulty in charted:
+        if others_ends or events[difficulty] or difficulty in charted:
             others_ends += (list(e) for e in ends["all"])
             others_ends.sort(key=_BY_TICK)
             events[difficulty] += _pair_ends(others_ends)
@@ -118,21 +120,23 @@ def _text_event(ends: dict[str, list[list]], tick: int, data: bytes, kind: str,
 
 def _pair_notes(notes: list[tuple], table: dict, events: dict[str, list[list]],
                 wide: list[list]) -> set[str]:
-    """Pair note-ons with note-offs per (note, channel); returns the difficulties seen."""
+    """Pair note-ons with note-offs per (note, channel).
+
+    Returns the difficulties that had an end without a start (they count as charted too).
+    """
+    targets = {number: (events[difficulty], kind) for number, (difficulty, kind) in table.items()}
     open_notes: dict[int, list[list]] = {}
-    seen: set[str] = set()
+    unmatched: set[int] = set()
     for tick, number, velocity, channel, is_on in notes:
-        if number > 102:
-            wide.append([tick, _INSTRUMENT_WIDE[number], velocity, channel, is_on])
+        target = targets.get(number)
+        if target is None:
+            if number > 102:
+                wide.append([tick, _INSTRUMENT_WIDE[number], velocity, channel, is_on])
             continue
-        found = table.get(number)
-        if found is None:
-            continue
-        seen.add(found[0])
         key = number << 4 | channel
         if is_on:
-            event = [tick, -1, found[1], velocity, channel]
-            events[found[0]].append(event)
+            event = [tick, -1, target[1], velocity, channel]
+            target[0].append(event)
             stack = open_notes.get(key)
             if stack is None:
                 open_notes[key] = [event]
@@ -141,7 +145,9 @@ def _pair_notes(notes: list[tuple], table: dict, events: dict[str, list[list]],
         elif stack := open_notes.get(key):
             event = stack.pop()
             event[1] = tick - event[0]
-    return seen
+        else:
+            unmatched.add(number)
+    return {table[number][0] for number in unmatched}
 
 
 def _sysex(ends: dict[str, list[list]], tick: int, data: bytes) -> None:
@@ -180,15 +186,29 @@ class _Dynamics:
     enabled = False
 
 
-def _split_modifiers(events: list[list], kind: str, dynamics: _Dynamics) -> list[list]:
-    """Turn modifier sustains into zero-length modifiers on each note tick they cover."""
+def _split_modifiers(events: list[list], kind: str,
+                     dynamics: _Dynamics) -> tuple[list[list], list[list]]:
+    """(notes and zero-length modifiers, phrases); modifier sustains become a modifier on each
+    note tick they cover. A difficulty without notes gives nothing at all."""
     sustains = _MODIFIER_SUSTAINS["drums" if kind == "drums" else "other"]
     modifiable = _MODIFIABLE[kind]
-    result, active, latest, has_notes = [], [], {}, False
+    types = {e[2] for e in events}
+    if not types & modifiable:
+        if ev.ENABLE_CHART_DYNAMICS in types:
+            dynamics.enabled = True
+        return [], []
+    phrases = [e for e in events if e[2] in _PHRASES] if types & _PHRASES else []
+    simple = not types & sustains and not (kind == "drums" and (
+        dynamics.enabled or ev.ENABLE_CHART_DYNAMICS in types))
+    if simple:
+        return [e for e in events if e[2] not in _PHRASES], phrases
+    result, active, latest = [], [], {}
     for event in events:
         tick, _, event_type, velocity, channel = event
         if event_type == ev.ENABLE_CHART_DYNAMICS:
             dynamics.enabled = True
+            continue
+        if event_type in _PHRASES:
             continue
         if active:
             active = [m for m in active
@@ -197,7 +217,6 @@ def _split_modifiers(events: list[list], kind: str, dynamics: _Dynamics) -> list
             active.append(event)
             continue
         if event_type in modifiable:
-            has_notes = True
             for modifier in active:
                 inserted = latest.get(modifier[2])
                 if inserted is None or inserted[0] < tick:
@@ -207,13 +226,13 @@ def _split_modifiers(events: list[list], kind: str, dynamics: _Dynamics) -> list
                 marker = (_GHOST if velocity == 1 else _ACCENT)[event_type]
                 result.append([tick, 0, marker, 127, channel])
         result.append(event)
-    return result if has_notes else []
+    return result, phrases
 
 
-def _fix_legacy_star_power(events: list[list], multiplier_note: int) -> None:
+def _fix_legacy_star_power(phrases: list[list], multiplier_note: int) -> None:
     """GH1/GH2 charts mark star power with note 103: treat solos as star power."""
-    star_power = [e for e in events if e[2] == ev.STAR_POWER]
-    solos = [e for e in events if e[2] == ev.SOLO_SECTION]
+    star_power = [e for e in phrases if e[2] == ev.STAR_POWER]
+    solos = [e for e in phrases if e[2] == ev.SOLO_SECTION]
     if multiplier_note == 103 or (not star_power and len(solos) > 1):
         for solo in solos:
             solo[2] = ev.STAR_POWER
@@ -229,22 +248,22 @@ def instrument_tracks(track: bytes, instrument: str, modifiers: Mapping[str, Any
     dynamics = _Dynamics()
     tracks = []
     for difficulty in _DIFFS:
-        events = _split_modifiers(paired[difficulty], kind, dynamics)
+        events, phrases = _split_modifiers(paired[difficulty], kind, dynamics)
+        if not events:
+            continue
         if kind != "drums" and modifiers["multiplier_note"] != 116:
-            _fix_legacy_star_power(events, modifiers["multiplier_note"])
+            _fix_legacy_star_power(phrases, modifiers["multiplier_note"])
         if difficulty in _FLEX_VELOCITY:
             low, high = _FLEX_VELOCITY[difficulty]
-            events = [e for e in events if e[2] not in _LANE_PHRASES or low <= e[3] <= high]
-        raw = _raw_track(instrument, difficulty, events, coda)
-        if raw.events:
-            tracks.append(raw)
+            phrases = [e for e in phrases if e[2] not in _LANE_PHRASES or low <= e[3] <= high]
+        tracks.append(_raw_track(instrument, difficulty, events, phrases, coda))
     return tracks
 
 
-def _raw_track(instrument: str, difficulty: str, events: list[list], coda: int | None) -> RawTrack:
-    track = RawTrack(instrument, difficulty)
-    for event in events:
-        tick, length, kind = event[0], event[1], event[2]
+def _raw_track(instrument: str, difficulty: str, events: list[list], phrases: list[list],
+               coda: int | None) -> RawTrack:
+    track = RawTrack(instrument, difficulty, events)
+    for tick, length, kind, _, _ in phrases:
         if kind == ev.STAR_POWER:
             track.star_power.append(Phrase(tick, length))
         elif kind == ev.REJECTED_STAR_POWER:
@@ -253,8 +272,6 @@ def _raw_track(instrument: str, difficulty: str, events: list[list], coda: int |
             track.solo_sections.append(Phrase(tick, length))
         elif kind in _LANE_PHRASES:
             track.flex_lanes.append(Phrase(tick, length, kind == ev.FLEX_LANE_DOUBLE))
-        elif kind == ev.FREESTYLE_SECTION:
-            track.freestyle_sections.append(Phrase(tick, length, coda is not None and tick >= coda))
         else:
-            track.events.append(event)
+            track.freestyle_sections.append(Phrase(tick, length, coda is not None and tick >= coda))
     return track

@@ -101,8 +101,8 @@ def _track(raw: RawTrack, tempos: list[Tempo], resolution: int, fmt: str,
         Clock(tempos, resolution).stamp(phrases)
         return phrases
 
-    _trim_sustains(raw.events, modifiers["sustain_cutoff_threshold"], resolution, fmt)
-    grouped = _group_by_tick(raw.events)
+    threshold = _sustain_threshold(modifiers["sustain_cutoff_threshold"], resolution, fmt)
+    grouped = _group_by_tick(raw.events, threshold)
     if raw.instrument == "drums":
         groups = resolve_drum_groups(grouped, drum_type, fmt)
     else:
@@ -121,26 +121,31 @@ def _track(raw: RawTrack, tempos: list[Tempo], resolution: int, fmt: str,
     )
 
 
-def _trim_sustains(events: list[list[int]], cutoff: int, resolution: int, fmt: str) -> None:
-    """Sustains at or under the threshold become 0 (.mid default: 1/12 step and a tick)."""
-    threshold = cutoff if cutoff != -1 else (resolution // 3 + 1 if fmt == "mid" else 0)
+def _sustain_threshold(cutoff: int, resolution: int, fmt: str) -> int:
+    """Sustains at or under this many ticks become 0 (.mid default: 1/12 step and a tick)."""
+    return cutoff if cutoff != -1 else (resolution // 3 + 1 if fmt == "mid" else 0)
+
+
+def _group_by_tick(events: list[list[int]], threshold: int) -> list[list[list[int]]]:
+    """Events grouped by tick (ascending), in input order within a tick; short sustains cut."""
     if threshold > 0:
         for event in events:
             if event[1] <= threshold:
                 event[1] = 0
-
-
-def _group_by_tick(events: list[list[int]]) -> list[list[list[int]]]:
-    """Events grouped by tick, groups in ascending tick order, events in input order."""
-    if all(a[0] <= b[0] for a, b in zip(events, events[1:])):
-        groups: list[list[list[int]]] = []
-        last_tick = None
-        for event in events:
-            if event[0] != last_tick:
-                last_tick = event[0]
-                groups.append([event])
-            else:
-                groups[-1].append(event)
+    groups: list[list[list[int]]] = []
+    last_tick = None
+    in_order = True
+    for event in events:
+        tick = event[0]
+        if tick == last_tick:
+            groups[-1].append(event)
+            continue
+        if last_tick is not None and tick < last_tick:
+            in_order = False
+            break
+        last_tick = tick
+        groups.append([event])
+    if in_order:
         return groups
     by_tick: dict[int, list[list[int]]] = {}
     for event in events:

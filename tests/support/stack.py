@@ -97,10 +97,10 @@ class Stack:
             raise AssertionError(f"chhub {' '.join(args)} failed:\n{result.stderr[-3000:]}")
         return result
 
-    def start(self, service: str) -> None:
+    def start(self, service: str, **extra_env: str) -> None:
         log = (self.workdir / f"{service}.log").open("ab")
         self.processes[service] = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "run", service], env=self.env,
+            [sys.executable, "-m", "services.cli", "run", service], env={**self.env, **extra_env},
             cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
         if service == "gateway":
             self.wait_for_gateway()
@@ -109,6 +109,13 @@ class Stack:
         process = self.processes.pop(service)
         process.send_signal(sig)
         process.wait(timeout=30)
+
+    def restart(self, service: str, **extra_env: str) -> None:
+        """Stop `service` (if it still runs) and start it again with `extra_env`."""
+        process = self.processes.pop(service, None)
+        if process is not None:
+            stop(process)
+        self.start(service, **extra_env)
 
     def stop_all(self) -> None:
         for service in list(self.processes):

@@ -1,0 +1,128 @@
+"""Retries, backoff and dead-lettering on the real RabbitMQ: a message that keeps failing ends
+in its dead-letter queue with its reason while later messages keep flowing."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import aio_pika
+import pytest
+from faststream.rabbit import RabbitBroker
+
+from shared.events import SongFailed, SongFound, UploadOrigin, event_id
+from shared.messaging import EventBus, PermanentError, RetryPolicy, declare_topology, subscribe
+from shared.topology import ATTEMPT_HEADER, REASON_HEADER, Consumer
+from tests.support.stack import fresh_vhost
+
+
+@pytest.fixture(scope="module")
+def vhost_url() -> str:
+    return fresh_vhost("chhub-test-messaging")
+
+
+def found(folder: str) -> SongFound:
+    song_id = uuid.uuid4()
+    return SongFound(event_id=event_id("song.found", song_id), upload_id=uuid.uuid4(),
+                     song_id=song_id, folder=folder,
+                     origin=UploadOrigin(bucket="b", key="k", filename="f"))
+
+
+async def drain(connection: aio_pika.abc.AbstractConnection, queue: str, expected: int,
+                timeout: float = 20) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    channel = await connection.channel()
+    messages = []
+    deadline = asyncio.get_running_loop().time() + timeout
+    while len(messages) < expected and asyncio.get_running_loop().time() < deadline:
+        message = await (await channel.get_queue(queue)).get(fail=False)
+        if message is None:
+            await asyncio.sleep(0.1)
+            continue
+        await message.ack()
+        messages.append(message)
+    return messages
+
+
+async def test_a_message_failing_every_time_is_dead_lettered_with_its_reason(vhost_url):
+    consumer = Consumer("test", f"flaky-{uuid.uuid4().hex[:8]}", ("song.found",))
+    handled: list[str] = []
+
+    async def handler(event: SongFound):
+        if event.folder == "poison":
+            raise ConnectionError("the database is away")
+        handled.append(event.folder)
+        return ()
+
+    def failed(event: SongFound, reason: str):
+        return (SongFailed(event_id=event_id("song.failed", event.song_id), upload_id=None,
+                           song_id=event.song_id, stage="test", reason=reason),)
+
+    broker = RabbitBroker(vhost_url)
+    subscribe(broker, consumer, handler, retry=RetryPolicy((0.2, 0.4)), delivery_limit=3,
+              on_failure=failed)
+    failures = Consumer("test", f"failures-{uuid.uuid4().hex[:8]}", ("song.failed",))
+    async with broker:
+        await broker.connect()
+        await declare_topology(broker, [consumer, failures], delivery_limit=3, retries=2)
+        await broker.start()
+        bus = EventBus(broker)
+        poison = found("poison")
+        await bus.publish(poison)
+        for index in range(3):
+            await bus.publish(found(f"good-{index}"))
+        connection = await aio_pika.connect_robust(vhost_url)
+        async with connection:
+            [dead] = await drain(connection, consumer.dead_queue_name, 1)
+            [failure] = await drain(connection, failures.queue_name, 1)
+    assert sorted(handled) == ["good-0", "good-1", "good-2"]
+    assert dead.headers[ATTEMPT_HEADER] == 3
+    assert dead.headers[REASON_HEADER] == "Gave up after 3 attempts: the database is away"
+    assert SongFound.model_validate_json(dead.body).song_id == poison.song_id
+    assert "the database is away" in SongFailed.model_validate_json(failure.body).reason
+
+
+async def test_a_permanent_failure_is_reported_at_once_and_not_retried(vhost_url):
+    consumer = Consumer("test", f"permanent-{uuid.uuid4().hex[:8]}", ("song.found",))
+    calls: list[str] = []
+
+    async def handler(event: SongFound):
+        calls.append(event.folder)
+        raise PermanentError("This folder has no chart.")
+
+    broker = RabbitBroker(vhost_url)
+    subscribe(broker, consumer, handler, retry=RetryPolicy((0.2,)), delivery_limit=3)
+    async with broker:
+        await broker.connect()
+        await declare_topology(broker, [consumer], delivery_limit=3, retries=1)
+        await broker.start()
+        await EventBus(broker).publish(found("bad"))
+        await asyncio.sleep(1.5)
+        connection = await aio_pika.connect_robust(vhost_url)
+        async with connection:
+            assert await drain(connection, consumer.dead_queue_name, 1, timeout=1) == []
+    assert calls == ["bad"]
+
+
+async def test_a_message_redelivered_past_the_delivery_limit_is_dead_lettered(vhost_url):
+    """What a consumer that crashes on a message (redelivery after redelivery) meets."""
+    consumer = Consumer("test", f"crashy-{uuid.uuid4().hex[:8]}", ("song.found",))
+    broker = RabbitBroker(vhost_url)
+    async with broker:
+        await broker.connect()
+        await declare_topology(broker, [consumer], delivery_limit=2, retries=1)
+        await EventBus(broker).publish(found("crashes-its-consumer"))
+    connection = await aio_pika.connect_robust(vhost_url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.get_queue(consumer.queue_name)
+        for _ in range(3):
+            message = None
+            for _ in range(50):
+                message = await queue.get(fail=False)
+                if message is not None:
+                    break
+                await asyncio.sleep(0.1)
+            assert message is not None
+            await message.nack(requeue=True)
+        [dead] = await drain(connection, consumer.dead_queue_name, 1)
+    assert dead.headers["x-death"][0]["reason"] == "delivery_limit"
