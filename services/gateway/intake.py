@@ -135,6 +135,7 @@ async def store_body(body: AsyncIterator[bytes], *, content_type: str, filename:
     """Store every file of the body under `prefix`; multipart or a raw body named `filename`."""
     stored: list[StoredFile] = []
     received = 0
+    failure: BaseException | None = None
     async with anyio.create_task_group() as tasks:
         writer: _FileWriter | None = None
         try:
@@ -152,10 +153,12 @@ async def store_body(body: AsyncIterator[bytes], *, content_type: str, filename:
                 else:
                     stored.append(await writer.finish())
                     writer = None
-        except BaseException:
+        except Exception as error:  # re-raised below, unwrapped from the task group
+            failure = error
             if writer is not None:
                 await writer.abort()
-            raise
+    if failure is not None:
+        raise failure
     if not stored:
         raise UploadRejected("The request holds no file.")
     return stored

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from operator import itemgetter
 
 from . import events as ev
 from .errors import ChartParseError
@@ -37,6 +38,9 @@ _DRUM_NOTES = {
 _SPECIALS = {"2": ev.STAR_POWER, "64": ev.FREESTYLE_SECTION, "65": ev.FLEX_LANE_SINGLE,
              "66": ev.FLEX_LANE_DOUBLE}
 _DIFFICULTY_INDEX = ("easy", "medium", "hard", "expert")
+_BY_TICK = itemgetter(0)
+_PHRASE_KINDS = frozenset((ev.STAR_POWER, ev.SOLO_START, ev.SOLO_END, ev.FLEX_LANE_SINGLE,
+                           ev.FLEX_LANE_DOUBLE, ev.FREESTYLE_SECTION))
 
 _TOKEN = re.compile(r"[=\n{}\[]")
 # Lines the section scanner ignores: no `{`, `}` or `[` before their first `=`.
@@ -193,24 +197,25 @@ def _event_type(code: str, value: str, instrument: str, difficulty: str) -> int 
 def _track(name: str, body: str, coda: int | None) -> RawTrack:
     instrument, difficulty = TRACK_NAMES[name]
     notes = _NOTE_TABLES.get(instrument, _FIVE_FRET_NOTES)
-    found = []
+    found, specials = [], []
     for tick, code, value, length in _TRACK_LINE.findall(body):
-        kind = notes.get(value) if code == "N" else _event_type(code, value, instrument, difficulty)
-        if kind is not None:
-            found.append([int(tick), int(length) if length else 0, kind])
-    found.sort(key=lambda event: event[0])
-    track = RawTrack(instrument, difficulty)
-    _merge_solos(found, track)
-    for event in found:
-        tick, length, kind = event
+        if code == "N":
+            if (kind := notes.get(value)) is not None:
+                found.append([int(tick), int(length) if length else 0, kind])
+        elif (kind := _event_type(code, value, instrument, difficulty)) is not None:
+            target = specials if kind in _PHRASE_KINDS else found
+            target.append([int(tick), int(length) if length else 0, kind])
+    found.sort(key=_BY_TICK)
+    specials.sort(key=_BY_TICK)
+    track = RawTrack(instrument, difficulty, found)
+    _merge_solos(specials, track)
+    for tick, length, kind in specials:
         if kind == ev.STAR_POWER:
             track.star_power.append(Phrase(tick, length))
         elif kind in (ev.FLEX_LANE_SINGLE, ev.FLEX_LANE_DOUBLE):
             track.flex_lanes.append(Phrase(tick, length, kind == ev.FLEX_LANE_DOUBLE))
         elif kind == ev.FREESTYLE_SECTION:
             track.freestyle_sections.append(Phrase(tick, length, coda is not None and tick >= coda))
-        elif kind not in (ev.SOLO_START, ev.SOLO_END, ev.SOLO_SECTION):
-            track.events.append(event)
     return track
 
 

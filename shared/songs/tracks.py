@@ -102,13 +102,13 @@ def _track(raw: RawTrack, tempos: list[Tempo], resolution: int, fmt: str,
         return phrases
 
     threshold = _sustain_threshold(modifiers["sustain_cutoff_threshold"], resolution, fmt)
-    grouped = _group_by_tick(raw.events, threshold)
+    grouped, has_sustains = _group_by_tick(raw.events, threshold)
     if raw.instrument == "drums":
         groups = resolve_drum_groups(grouped, drum_type, fmt)
     else:
         groups = resolve_fret_groups(grouped, modifiers, resolution, fmt)
     groups = snap_chords(groups, modifiers["chord_snap_threshold"], raw.instrument)
-    _fix_note_overlaps(groups)
+    _fix_note_overlaps(groups, has_sustains)
     clock = Clock(tempos, resolution)
     return Track(
         instrument=raw.instrument, difficulty=raw.difficulty, groups=groups,
@@ -126,12 +126,16 @@ def _sustain_threshold(cutoff: int, resolution: int, fmt: str) -> int:
     return cutoff if cutoff != -1 else (resolution // 3 + 1 if fmt == "mid" else 0)
 
 
-def _group_by_tick(events: list[list[int]], threshold: int) -> list[list[list[int]]]:
-    """Events grouped by tick (ascending), in input order within a tick; short sustains cut."""
-    if threshold > 0:
-        for event in events:
+def _group_by_tick(events: list[list[int]], threshold: int) -> tuple[list[list[list[int]]], bool]:
+    """Events grouped by tick (ascending, input order within a tick), short sustains cut;
+    and whether any event still has a length."""
+    has_sustains = False
+    for event in events:
+        if event[1]:
             if event[1] <= threshold:
                 event[1] = 0
+            else:
+                has_sustains = True
     groups: list[list[list[int]]] = []
     last_tick = None
     in_order = True
@@ -146,11 +150,11 @@ def _group_by_tick(events: list[list[int]], threshold: int) -> list[list[list[in
         last_tick = tick
         groups.append([event])
     if in_order:
-        return groups
+        return groups, has_sustains
     by_tick: dict[int, list[list[int]]] = {}
     for event in events:
         by_tick.setdefault(event[0], []).append(event)
-    return [by_tick[tick] for tick in sorted(by_tick)]
+    return [by_tick[tick] for tick in sorted(by_tick)], has_sustains
 
 
 def _dedupe_lanes(group: list[Note]) -> list[Note]:
@@ -163,11 +167,13 @@ def _dedupe_lanes(group: list[Note]) -> list[Note]:
     return kept
 
 
-def _fix_note_overlaps(groups: list[list[Note]]) -> None:
+def _fix_note_overlaps(groups: list[list[Note]], has_sustains: bool) -> None:
     """One note per lane per chord; a sustain ends where the lane's next note starts."""
     for index, group in enumerate(groups):
         if len(group) > 1:
             groups[index] = _dedupe_lanes(group)
+    if not has_sustains:
+        return
     open_sustains: dict[int, Note] = {}
     for group in groups:
         for note in group:

@@ -1,0 +1,45 @@
+"""The RabbitMQ topology: quorum queues, at-least-once dead-lettering, retry queues."""
+
+from __future__ import annotations
+
+from shared.messaging import RetryPolicy, attempt_of
+from shared.topology import ALL_CONSUMERS, ATTEMPT_HEADER, DEAD, EXTRACT
+
+
+def test_every_consumer_queue_is_quorum_with_at_least_once_dead_lettering():
+    for consumer in ALL_CONSUMERS:
+        queue = consumer.queue(delivery_limit=5)
+        assert queue.arguments["x-queue-type"] == "quorum"
+        assert queue.durable
+        assert queue.arguments["x-dead-letter-exchange"] == DEAD.name
+        assert queue.arguments["x-dead-letter-strategy"] == "at-least-once"
+        assert queue.arguments["x-overflow"] == "reject-publish"
+        assert queue.arguments["x-delivery-limit"] == 5
+
+
+def test_retry_queues_send_expired_messages_back_to_their_consumer():
+    retry = EXTRACT.retry_queue(2)
+    assert retry.name == "ingest.extract.retry.2"
+    assert retry.arguments["x-dead-letter-exchange"] == ""
+    assert retry.arguments["x-dead-letter-routing-key"] == "ingest.extract"
+
+
+def test_queue_names_are_unique():
+    names = [consumer.queue_name for consumer in ALL_CONSUMERS]
+    assert len(names) == len(set(names))
+
+
+def test_the_attempt_is_counted_from_x_death_of_the_retry_queues():
+    headers = {"x-death": [
+        {"queue": "ingest.extract.retry.1", "reason": "expired", "count": 1},
+        {"queue": "ingest.extract.retry.2", "reason": "expired", "count": 1},
+        {"queue": "other.queue.retry.1", "reason": "expired", "count": 4},
+    ]}
+    assert attempt_of(headers, EXTRACT) == 3
+    assert attempt_of({ATTEMPT_HEADER: 4}, EXTRACT) == 4
+    assert attempt_of({}, EXTRACT) == 1
+
+
+def test_retries_back_off_and_then_give_up():
+    policy = RetryPolicy((1.0, 5.0, 30.0))
+    assert [policy.delay_after(n) for n in (1, 2, 3, 4)] == [1.0, 5.0, 30.0, None]
