@@ -25,8 +25,9 @@ def catalog(database_url: str):
 def assert_each_song_once(stack, catalog, details) -> None:
     ids = [song["song_id"] for song in details["songs"]]
     with catalog.connect() as connection:
-        rows = connection.execute(text("SELECT id, file_path FROM songs WHERE id = ANY(CAST(:ids AS uuid[]))"),
-                                  {"ids": ids}).all()
+        rows = connection.execute(
+            text("SELECT id, file_path FROM songs WHERE id = ANY(CAST(:ids AS uuid[]))"),
+            {"ids": ids}).all()
     assert len(rows) == len(ids)
     for row in rows:
         folder = stack.content_dir / row.file_path

@@ -25,7 +25,8 @@ def set_connections_allowed(database_url: str, allowed: bool) -> None:
     admin = create_engine(make_url(database_url).set(database="postgres"),
                           isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
+        allow = "true" if allowed else "false"
+        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {allow}'))
         if not allowed:
             connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                     "WHERE datname = :name"), {"name": name})

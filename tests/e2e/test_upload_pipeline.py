@@ -3,6 +3,7 @@ into PostgreSQL and the content folder."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import py7zr
@@ -35,8 +36,6 @@ def assert_published(stack, catalog, details, files: dict[str, bytes]) -> Path:
     assert song["stage"] == "published"
     row = song_row(catalog, song["song_id"])
     assert row is not None
-    import uuid
-
     assert row["file_path"] == song_folder(row["artist"], row["title"], uuid.UUID(song["song_id"]))
     folder = stack.content_dir / row["file_path"]
     assert sorted(p.name for p in folder.iterdir()) == sorted(files)
@@ -90,7 +89,8 @@ def test_a_sng_file_is_cataloged_and_published(stack, admin_token, corpus, catal
 
 def test_a_pack_of_three_songs_gives_three_songs_and_again_gives_none(
         stack, admin_token, corpus, catalog, unique):
-    folders = {"Amazing": AMAZING, "Crowd Control": "donnaken15-charts/Johnny Booth - Crowd Control",
+    folders = {"Amazing": AMAZING,
+               "Crowd Control": "donnaken15-charts/Johnny Booth - Crowd Control",
                "Savannah": "donnaken15-charts/Johnny Booth - Savannah"}
     pack = {f"Pack/{title}/{name}": data
             for title, folder in folders.items()
