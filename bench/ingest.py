@@ -4,7 +4,7 @@ of plain `unzip`, and each service's peak memory while one large pack streams th
     python bench/ingest.py [--songs N] [--song-mb MB] [--pack-gb GB]
 
 Starts its own stack (a fresh database `chhub_bench`, virtual host `chhub-bench`, SeaweedFS on
-127.0.0.1:8533, the four services as processes). Each song is a real corpus chart folder plus
+a free loopback port, the four services as processes). Each song is a real corpus chart folder plus
 generated audio stems (random bytes: like real Ogg they do not compress), so archives have the
 size of players' songs. Prints songs/s for the pipeline and for `unzip` of the same archives
 into a folder (the floor), their ratio, and each service's peak RSS (VmHWM) after the pack.
@@ -82,12 +82,12 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="chhub-bench-"))
-    os.environ.update({"CHHUB_TEST_S3_PORT": "8533"})
-    s3 = stacks.start_s3(work / "s3", port=8533)
+    s3_port = stacks.free_s3_port()
+    s3 = stacks.start_s3(work / "s3", port=s3_port)
     env = stacks.stack_env(work, database=stacks.fresh_database("chhub_bench"),
-                           broker=stacks.fresh_vhost("chhub-bench"))
-    env.update({"CHHUB_S3_ENDPOINT": "127.0.0.1:8533", "CHHUB_GATEWAY_PORT": "18100",
-                "CHHUB_LOG_LEVEL": "WARNING"})
+                           broker=stacks.fresh_vhost("chhub-bench"),
+                           s3_endpoint=f"127.0.0.1:{s3_port}")
+    env["CHHUB_LOG_LEVEL"] = "WARNING"
     stack = stacks.Stack(env, work)
     try:
         stack.chhub("setup")

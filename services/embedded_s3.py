@@ -24,6 +24,14 @@ def weed_binary() -> str:
     return found
 
 
+def ports_for(s3_port: int) -> list[int]:
+    """Every port `weed mini` opens for this S3 port: each service's, and its gRPC (+10000)."""
+    offset = s3_port - 8333
+    http = [s3_port, 9333 + offset, 8080 + offset, 8888 + offset, 23646 + offset,
+            8181 + offset, 9101 + offset]
+    return http + [port + 10000 for port in http[:5]]
+
+
 def weed_command(data_dir: Path, s3_port: int) -> list[str]:
     """`weed mini` on loopback; every other port is derived from the S3 port so that two
     instances (a developer's and the tests') can run side by side."""

@@ -28,19 +28,24 @@ def corpus() -> Path:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> str:
-    return stack_module.fresh_database()
+def database_url():
+    url = stack_module.fresh_database()
+    yield url
+    stack_module.drop_database()
 
 
 @pytest.fixture(scope="session")
-def broker_url() -> str:
-    return stack_module.fresh_vhost()
+def broker_url():
+    url = stack_module.fresh_vhost()
+    yield url
+    stack_module.drop_vhost()
 
 
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory: pytest.TempPathFactory):
-    process = stack_module.start_s3(tmp_path_factory.mktemp("s3"))
-    yield f"127.0.0.1:{stack_module.TEST_S3_PORT}"
+    port = stack_module.free_s3_port()
+    process = stack_module.start_s3(tmp_path_factory.mktemp("s3"), port)
+    yield f"127.0.0.1:{port}"
     stack_module.stop(process)
 
 
@@ -49,8 +54,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, database_url: str, broker_ur
           s3_server: str):
     """Gateway, ingest, catalog and sync as separate processes, started once per session."""
     workdir = tmp_path_factory.mktemp("stack")
-    running = Stack(stack_module.stack_env(workdir, database=database_url, broker=broker_url),
-                    workdir)
+    running = Stack(stack_module.stack_env(workdir, database=database_url, broker=broker_url,
+                                           s3_endpoint=s3_server), workdir)
     running.chhub("setup")
     for service in stack_module.SERVICES:
         running.start(service)

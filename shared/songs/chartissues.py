@@ -105,22 +105,30 @@ def track_issues(track: Track, clock: Clock) -> list[ChartIssue]:
     long_track = len(groups) > 50 and times[-1] - times[0] > 60000
     if not track.star_power and track.instrument != "drums" and long_track:
         add("noStarPower")
-    for phrase in _empty(track.star_power, groups):
+    for phrase in _empty(track.star_power, track.ticks):
         add("emptyStarPower", phrase.ms_time)
     for phrase in track.rejected_star_power:
         add("badStarPower", phrase.ms_time)
-    for phrase in _empty(track.solo_sections, groups):
+    for phrase in _empty(track.solo_sections, track.ticks):
         add("emptySoloSection", phrase.ms_time)
     if (track.instrument == "drums" and not track.freestyle_sections and track.star_power
             and long_track):
         add("noDrumActivationLanes")
-    for phrase in _empty(track.flex_lanes, groups):
+    for phrase in _empty(track.flex_lanes, track.ticks):
         add("emptyFlexLane", phrase.ms_time)
     kind = ev.instrument_kind(track.instrument)
     lane_check = {"drums": _drum_chord_issues, "fiveFret": _five_fret_chord_issues,
                   "sixFret": _six_fret_chord_issues}[kind]
-    for group, time in zip(groups, times):
-        for code in lane_check(group, track.difficulty):
+    single_note_codes: dict[tuple[int, int], list[str]] = {}  # a lone note's codes depend
+    for group, time in zip(groups, times):                  # only on its lane and 2x kick
+        if len(group) == 1:
+            key = (group[0][2], group[0][3] & ev.F_DOUBLE_KICK)
+            codes = single_note_codes.get(key)
+            if codes is None:
+                codes = single_note_codes[key] = lane_check(group, track.difficulty)
+        else:
+            codes = lane_check(group, track.difficulty)
+        for code in codes:
             add(code, time)
     _broken_notes(groups, times, add)
     if kind != "drums":
@@ -128,8 +136,8 @@ def track_issues(track: Track, clock: Clock) -> list[ChartIssue]:
     return issues
 
 
-def _empty(phrases: list, groups: list) -> list:
-    kept = {id(p) for p in prune_empty_phrases(phrases, groups)}
+def _empty(phrases: list, ticks: list[int]) -> list:
+    kept = {id(p) for p in prune_empty_phrases(phrases, ticks)}
     return [p for p in phrases if id(p) not in kept]
 
 
@@ -220,12 +228,11 @@ _OPEN = _mask(ev.N_OPEN)
 
 
 def _broken_notes(groups, times, add) -> None:
-    for i in range(1, len(groups)):
-        distance = times[i] - times[i - 1]
-        if 0 < distance <= 15:
-            if bool(_lanes(groups[i]) & _OPEN) != bool(_lanes(groups[i - 1]) & _OPEN):
-                continue  # a non-open next to an open is deliberate
-            add("brokenNote", times[i])
+    close = [i for i in range(1, len(times)) if 0 < times[i] - times[i - 1] <= 15]
+    for i in close:
+        if bool(_lanes(groups[i]) & _OPEN) != bool(_lanes(groups[i - 1]) & _OPEN):
+            continue  # a non-open next to an open is deliberate
+        add("brokenNote", times[i])
 
 
 def _sustain_issues(groups, times, clock: Clock, add) -> None:

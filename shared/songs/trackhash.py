@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from bisect import bisect_left
 
 from .hashes import blake3_base64url
 from .raw import Phrase
@@ -12,14 +13,16 @@ _MAGIC = struct.pack(">I", 0x43484E46)  # "CHNF", the only big-endian field
 _VERSION = 20240320
 
 
-def prune_empty_phrases(phrases: list[Phrase], groups: list) -> list[Phrase]:
-    """Phrases that contain at least one note group (a zero-length phrase covers one tick)."""
+def prune_empty_phrases(phrases: list[Phrase], ticks: list[int]) -> list[Phrase]:
+    """Phrases that contain at least one note group (a zero-length phrase covers one tick).
+
+    `ticks` are the note groups' ticks; like scan-chart, the search only moves forward.
+    """
     kept = []
-    index, count = 0, len(groups)
+    index, count = 0, len(ticks)
     for phrase in phrases:
-        while index < count and groups[index][0][0] < phrase.tick:
-            index += 1
-        if index < count and groups[index][0][0] < phrase.tick + (phrase.length or 1):
+        index = bisect_left(ticks, phrase.tick, index)
+        if index < count and ticks[index] < phrase.tick + (phrase.length or 1):
             kept.append(phrase)
     return kept
 
@@ -51,10 +54,10 @@ def track_bchart(chart: ParsedChart, track: Track, tempo_part: bytes | None = No
     """The binary representation scan-chart hashes for one track."""
     parts = [tempo_part if tempo_part is not None else _tempo_map_part(chart)]
     for phrases in (track.star_power, track.solo_sections):
-        kept = prune_empty_phrases(phrases, track.groups)
+        kept = prune_empty_phrases(phrases, track.ticks)
         parts.append(struct.pack("<I", len(kept)))
         parts += [struct.pack("<qq", p.tick, p.length) for p in kept]
-    lanes = prune_empty_phrases(track.flex_lanes, track.groups)
+    lanes = prune_empty_phrases(track.flex_lanes, track.ticks)
     parts.append(struct.pack("<I", len(lanes)))
     parts += [struct.pack("<qqB", p.tick, p.length, p.flag) for p in lanes]
     parts.append(struct.pack("<i", len(track.freestyle_sections)))

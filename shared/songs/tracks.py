@@ -28,6 +28,7 @@ class Track:
     difficulty: str
     groups: list[list[Note]]
     times: list[float]
+    ticks: list[int]
     star_power: list[Phrase]
     rejected_star_power: list[Phrase]
     solo_sections: list[Phrase]
@@ -109,10 +110,10 @@ def _track(raw: RawTrack, tempos: list[Tempo], resolution: int, fmt: str,
         groups = resolve_fret_groups(grouped, modifiers, resolution, fmt)
     groups = snap_chords(groups, modifiers["chord_snap_threshold"], raw.instrument)
     _fix_note_overlaps(groups, has_sustains)
-    clock = Clock(tempos, resolution)
+    ticks = [group[0][0] for group in groups]
     return Track(
         instrument=raw.instrument, difficulty=raw.difficulty, groups=groups,
-        times=clock.times([group[0][0] for group in groups]),
+        times=Clock(tempos, resolution).times(ticks), ticks=ticks,
         star_power=_fix_phrase_overlaps(timed(raw.star_power)),
         rejected_star_power=timed(raw.rejected_star_power),
         solo_sections=_fix_phrase_overlaps(timed(raw.solo_sections)),

@@ -13,12 +13,14 @@ from faststream.rabbit import RabbitBroker
 from shared.events import SongFailed, SongFound, UploadOrigin, event_id
 from shared.messaging import EventBus, PermanentError, RetryPolicy, declare_topology, subscribe
 from shared.topology import ATTEMPT_HEADER, REASON_HEADER, Consumer
-from tests.support.stack import fresh_vhost
+from tests.support.stack import TEST_VHOST, drop_vhost, fresh_vhost
 
 
 @pytest.fixture(scope="module")
-def vhost_url() -> str:
-    return fresh_vhost("chhub-test-messaging")
+def vhost_url():
+    name = f"{TEST_VHOST}-messaging"
+    yield fresh_vhost(name)
+    drop_vhost(name)
 
 
 def found(folder: str) -> SongFound:

@@ -4,7 +4,9 @@ a SeaweedFS S3 server, and the service processes, each started once per test ses
 from __future__ import annotations
 
 import os
+import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,10 +20,11 @@ from services.catalog import db
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
-TEST_DATABASE = os.environ.get("CHHUB_TEST_DATABASE", "chhub_test")
-TEST_VHOST = os.environ.get("CHHUB_TEST_VHOST", "chhub-test")
-TEST_S3_PORT = int(os.environ.get("CHHUB_TEST_S3_PORT", "8433"))
-TEST_GATEWAY_PORT = int(os.environ.get("CHHUB_TEST_GATEWAY_PORT", "18000"))
+# Every test session has its own database, virtual host and ports, so that several sessions
+# (and a developer's `make run`) can run side by side.
+SESSION = os.getpid()
+TEST_DATABASE = f"chhub_test_{SESSION}"
+TEST_VHOST = f"chhub-test-{SESSION}"
 ACCESS_KEY, SECRET_KEY = "chhub-test", "chhub-test-secret"
 SERVICES = ("gateway", "ingest", "catalog", "sync")
 
@@ -38,6 +41,14 @@ def fresh_database(name: str = TEST_DATABASE) -> str:
     return url
 
 
+def drop_database(name: str = TEST_DATABASE) -> None:
+    db.drop_database(database_url(name))
+
+
+def drop_vhost(name: str = TEST_VHOST) -> None:
+    subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], capture_output=True)
+
+
 def fresh_vhost(name: str = TEST_VHOST) -> str:
     """A new, empty RabbitMQ virtual host, so no queue of an earlier run is reused."""
     subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], capture_output=True)
@@ -47,7 +58,31 @@ def fresh_vhost(name: str = TEST_VHOST) -> str:
     return f"amqp://guest:guest@127.0.0.1:5672/{name}"
 
 
-def start_s3(data_dir: Path, port: int = TEST_S3_PORT) -> subprocess.Popen:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def free_s3_port() -> int:
+    """An S3 port whose derived SeaweedFS ports (see embedded_s3) are all free."""
+    for offset in random.sample(range(100, 6000, 7), 200):
+        port = 8333 + offset
+        if all(_is_free(p) for p in embedded_s3.ports_for(port)):
+            return port
+    raise RuntimeError("no free ports for a test S3 server")
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def start_s3(data_dir: Path, port: int) -> subprocess.Popen:
     process = embedded_s3.start(data_dir, port, ACCESS_KEY, SECRET_KEY)
     embedded_s3.wait_until_ready(port, timeout=90, process=process)
     return process
@@ -140,18 +175,18 @@ class Stack:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def stack_env(workdir: Path, *, database: str, broker: str) -> dict[str, str]:
+def stack_env(workdir: Path, *, database: str, broker: str, s3_endpoint: str) -> dict[str, str]:
     return {
         **os.environ,
         "CHHUB_DATABASE_URL": database,
         "CHHUB_BROKER_URL": broker,
-        "CHHUB_S3_ENDPOINT": f"127.0.0.1:{TEST_S3_PORT}",
+        "CHHUB_S3_ENDPOINT": s3_endpoint,
         "AWS_ACCESS_KEY_ID": ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         "CHHUB_DATA_DIR": str(workdir / "data"),
         "CHHUB_CONTENT_DIR": str(workdir / "content"),
         "CHHUB_STAGING_DIR": str(workdir / "staging"),
-        "CHHUB_GATEWAY_PORT": str(TEST_GATEWAY_PORT),
+        "CHHUB_GATEWAY_PORT": str(free_port()),
         "CHHUB_ADMIN_TOKEN_FILE": str(workdir / "admin-token"),
         "CHHUB_RETRY_DELAYS_SECONDS": "[0.5, 2, 4]",
         "CHHUB_DELIVERY_LIMIT": "3",
