@@ -115,6 +115,21 @@ class UploadCompleted(Event):
     succeeded: bool = Field(description="No song of the upload failed.")
 
 
+class SongGenerationRequested(Event):
+    """Someone asked for a chart to be generated from an audio file in the uploads bucket."""
+
+    routing_key: ClassVar[str] = "generate.requested"
+    event_type: Literal["generate.requested"] = "generate.requested"
+    bucket: str = Field(description="Bucket holding the audio file.")
+    key: str = Field(description="Object key of the audio file.")
+    filename: str = Field(description="Name the user gave the audio file.")
+    name: str | None = Field(default=None, description="Song title; else from the audio's tags.")
+    artist: str | None = Field(default=None, description="Artist; else from the audio's tags.")
+    album: str | None = Field(default=None, description="Album; else from the audio's tags.")
+    genre: str | None = Field(default=None, description="Genre; else from the audio's tags.")
+    year: str | None = Field(default=None, description="Year; else from the audio's tags.")
+
+
 # --- songs ---------------------------------------------------------------------------------------
 
 
@@ -219,6 +234,7 @@ AnyEvent = Annotated[
     | UploadUnpacked
     | UploadFailed
     | UploadCompleted
+    | SongGenerationRequested
     | SongFound
     | SongExtracted
     | SongAlreadyInLibrary

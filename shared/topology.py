@@ -5,6 +5,7 @@
     catalog.catalog ──song.cataloged──▶ sync.publish ──song.published──▶
     catalog.progress (every song.* event, upload.received/unpacked/failed)
         ──upload.completed──▶ ingest.cleanup
+    gateway, CLI ──generate.requested──▶ ingest.generate ──upload.received──▶ (as above)
 
 Every consumer has a durable quorum queue bound to the topic exchange `chhub.events`.
 A transient failure is retried through the consumer's delay queues (`<queue>.retry.<n>`, one
@@ -85,10 +86,11 @@ UNPACK = Consumer("ingest", "unpack", ("upload.received",))
 EXTRACT = Consumer("ingest", "extract", ("song.found",))
 PARSE = Consumer("ingest", "parse", ("song.extracted",))
 CLEANUP = Consumer("ingest", "cleanup", ("upload.completed",))
+GENERATE = Consumer("ingest", "generate", ("generate.requested",))
 CATALOG = Consumer("catalog", "catalog", ("song.parsed", "song.deleted"))
 PROGRESS = Consumer(
     "catalog", "progress", ("upload.received", "upload.unpacked", "upload.failed", "song.*")
 )
 PUBLISH = Consumer("sync", "publish", ("song.cataloged", "song.deleted"))
 
-ALL_CONSUMERS = (UNPACK, EXTRACT, PARSE, CLEANUP, CATALOG, PROGRESS, PUBLISH)
+ALL_CONSUMERS = (UNPACK, EXTRACT, PARSE, CLEANUP, GENERATE, CATALOG, PROGRESS, PUBLISH)
