@@ -221,6 +221,16 @@ class SongEdited(SongEvent):
     changes: dict[str, str | None] = Field(default_factory=dict, description="Fields changed.")
 
 
+class SongEditRequested(SongEvent):
+    """Someone asked to change a song's metadata; `revision` is the revision they edited."""
+
+    routing_key: ClassVar[str] = "song.edit_requested"
+    event_type: Literal["song.edit_requested"] = "song.edit_requested"
+    manifest_key: str = Field(description="Manifest of the revision that was edited.")
+    changes: dict[str, str | None] = Field(
+        description="song.ini keys to set (None removes the key).")
+
+
 class SongDeleted(SongEvent):
     """A tombstone: the song leaves the catalog, the object store and the content folder."""
 
@@ -242,6 +252,7 @@ AnyEvent = Annotated[
     | SongCataloged
     | SongPublished
     | SongFailed
+    | SongEditRequested
     | SongEdited
     | SongDeleted,
     Field(discriminator="event_type"),

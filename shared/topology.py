@@ -6,6 +6,8 @@
     catalog.progress (every song.* event, upload.received/unpacked/failed)
         ──upload.completed──▶ ingest.cleanup
     gateway, CLI ──generate.requested──▶ ingest.generate ──upload.received──▶ (as above)
+    gateway ──song.edit_requested──▶ ingest.edit ──song.edited / song.extracted──▶ (as above)
+    gateway ──song.deleted──▶ catalog.catalog, sync.publish, ingest.forget (its manifests)
 
 Every consumer has a durable quorum queue bound to the topic exchange `chhub.events`.
 A transient failure is retried through the consumer's delay queues (`<queue>.retry.<n>`, one
@@ -87,10 +89,13 @@ EXTRACT = Consumer("ingest", "extract", ("song.found",))
 PARSE = Consumer("ingest", "parse", ("song.extracted",))
 CLEANUP = Consumer("ingest", "cleanup", ("upload.completed",))
 GENERATE = Consumer("ingest", "generate", ("generate.requested",))
+EDIT = Consumer("ingest", "edit", ("song.edit_requested",))
+FORGET = Consumer("ingest", "forget", ("song.deleted",))
 CATALOG = Consumer("catalog", "catalog", ("song.parsed", "song.deleted"))
 PROGRESS = Consumer(
     "catalog", "progress", ("upload.received", "upload.unpacked", "upload.failed", "song.*")
 )
 PUBLISH = Consumer("sync", "publish", ("song.cataloged", "song.deleted"))
 
-ALL_CONSUMERS = (UNPACK, EXTRACT, PARSE, CLEANUP, GENERATE, CATALOG, PROGRESS, PUBLISH)
+ALL_CONSUMERS = (UNPACK, EXTRACT, PARSE, CLEANUP, GENERATE, EDIT, FORGET, CATALOG, PROGRESS,
+                 PUBLISH)

@@ -12,12 +12,13 @@ from litestar import Request
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.catalog import queries
 from services.catalog.db import transaction
 from services.catalog.tables import Upload
 from services.gateway.intake import StoredFile, store_body
 from services.gateway.settings import GatewayServiceSettings
 from services.gateway.tokens import Principal, principal_for
-from shared.events import UploadReceived, event_id
+from shared.events import SongDeleted, SongEditRequested, UploadReceived, event_id
 from shared.messaging import EventBus
 from shared.storage import ObjectStore
 
@@ -68,6 +69,30 @@ class Gateway:
             "state": "received", "key": received.key, "filename": received.filename,
             "size": received.size, "etag": received.etag, "is_folder": received.is_folder})
         await self.bus.publish(received)
+
+    async def request_edit(self, song_id: uuid.UUID,
+                           changes: dict[str, str | None]) -> int | None:
+        """Ask the pipeline for a new revision with `changes` in song.ini; the revision it
+        will have, or None when there is no such song."""
+        song = await self.read(queries.song_details, song_id)
+        if song is None:
+            return None
+        await self.bus.publish(SongEditRequested(
+            event_id=event_id("song.edit_requested", song_id, song["revision"], uuid.uuid4()),
+            song_id=song_id, revision=song["revision"], manifest_key=song["manifest_key"],
+            changes=changes))
+        return song["revision"] + 1
+
+    async def request_delete(self, song_id: uuid.UUID) -> bool:
+        """Send the song's tombstone through the pipeline; False when there is no such song."""
+        song = await self.read(queries.song_details, song_id)
+        if song is None:
+            return False
+        revision = song["revision"] + 1
+        await self.bus.publish(SongDeleted(
+            event_id=event_id("song.deleted", song_id, revision), song_id=song_id,
+            revision=revision, content_path=song["file_path"]))
+        return True
 
     def _record_receiving(self, upload_id: uuid.UUID, filename: str, prefix: str) -> None:
         with transaction(self.sessions) as session:

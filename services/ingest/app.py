@@ -13,13 +13,13 @@ from pydantic_settings import SettingsConfigDict
 
 from services.catalog.db import make_engine, make_sessions
 from services.ingest.archives import ExtractionLimits
-from services.ingest.consumers import cleanup, extract, parse, unpack
+from services.ingest.consumers import cleanup, edit, extract, forget, parse, unpack
 from services.ingest.retention import remove_expired_originals
 from shared.service import Subscriptions, make_app, make_broker, make_store
 from shared.settings import BrokerSettings, DatabaseSettings, IngestSettings, StorageSettings
 from shared.song_store import SongStore
 from shared.storage import ObjectStore
-from shared.topology import CLEANUP, EXTRACT, PARSE, UNPACK
+from shared.topology import CLEANUP, EDIT, EXTRACT, FORGET, PARSE, UNPACK
 
 log = structlog.get_logger(__name__)
 RETENTION_SWEEP_SECONDS = 600.0
@@ -48,6 +48,8 @@ def create_app(settings: IngestServiceSettings | None = None,
                       on_failure=extract.failed)
     subscriptions.add(PARSE, parse.make_handler(songs), on_failure=parse.failed)
     subscriptions.add(CLEANUP, cleanup.make_handler(staging_root))
+    subscriptions.add(EDIT, edit.make_handler(songs))
+    subscriptions.add(FORGET, forget.make_handler(store, settings.songs_bucket))
     app = make_app(broker, settings)
     sweeper: list[asyncio.Task] = []
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_202_ACCEPTED
+from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import text
 
 from services.catalog import queries
 from services.gateway.deps import Gateway
-from services.gateway.guards import require_uploader
+from services.gateway.guards import require_admin, require_uploader
 from services.gateway.intake import UploadRejected
 
 
@@ -67,6 +68,30 @@ class SongsController(Controller):
         if details is None:
             raise NotFoundException(f"No song {song_id}.")
         return details
+
+    @patch("/{song_id:uuid}", guards=[require_admin], status_code=202,
+           summary="Change song.ini fields; the new revision goes through the pipeline")
+    async def edit(self, song_id: uuid.UUID, data: SongEdit, gateway: Gateway
+                   ) -> dict[str, Any]:
+        revision = await gateway.request_edit(song_id, data.changes)
+        if revision is None:
+            raise NotFoundException(f"No song {song_id}.")
+        return {"song_id": str(song_id), "revision": revision}
+
+    @delete("/{song_id:uuid}", guards=[require_admin], status_code=202,
+            summary="Delete a song from the catalog, the object store and the content folder")
+    async def remove(self, song_id: uuid.UUID, gateway: Gateway) -> dict[str, Any]:
+        if not await gateway.request_delete(song_id):
+            raise NotFoundException(f"No song {song_id}.")
+        return {"song_id": str(song_id), "deleted": True}
+
+
+class SongEdit(BaseModel):
+    """song.ini keys to set; null removes a key."""
+
+    changes: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")],
+                  Annotated[str, StringConstraints(max_length=1000, pattern=r"^[^\r\n]*$")]
+                  | None] = Field(min_length=1)
 
 
 @get("/health", tags=["operations"], summary="Database, broker and object store reachable")
