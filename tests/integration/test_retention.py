@@ -1,0 +1,68 @@
+"""Originals are kept while processing and on failure, and removed once a successful upload's
+retention period has passed."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from services.catalog.db import make_engine, make_sessions, transaction
+from services.catalog.tables import Upload
+from services.ingest.retention import remove_expired_originals
+from shared.storage import S3ObjectStore
+from tests.support.stack import ACCESS_KEY, SECRET_KEY
+
+BUCKET = "chhub-retention-test"
+
+
+@pytest.fixture(scope="module")
+def store(s3_server):
+    objects = S3ObjectStore(endpoint=s3_server, access_key=ACCESS_KEY, secret_key=SECRET_KEY)
+    objects.ensure_bucket(BUCKET)
+    return objects
+
+
+@pytest.fixture(scope="module")
+def sessions(database_url):
+    engine = make_engine(database_url)
+    yield make_sessions(engine)
+    engine.dispose()
+
+
+def an_upload(sessions, store, *, state: str, hours_ago: float) -> uuid.UUID:
+    upload_id = uuid.uuid4()
+    key = f"gateway/{upload_id}/song.zip"
+    store.put_bytes(BUCKET, key, b"original")
+    with transaction(sessions) as session:
+        session.add(Upload(id=upload_id, filename="song.zip", bucket=BUCKET, key=key,
+                           state=state))
+        session.flush()
+        session.execute(text("UPDATE uploads SET completed_at = now() - make_interval("
+                             "secs => :seconds) WHERE id = :id"),
+                        {"seconds": hours_ago * 3600, "id": upload_id})
+    return upload_id
+
+
+def original_exists(store, upload_id) -> bool:
+    return store.stat(BUCKET, f"gateway/{upload_id}/song.zip") is not None
+
+
+def test_only_successful_originals_past_retention_are_removed(sessions, store):
+    expired = an_upload(sessions, store, state="completed", hours_ago=5)
+    recent = an_upload(sessions, store, state="completed", hours_ago=0.5)
+    failed = an_upload(sessions, store, state="failed", hours_ago=50)
+    remove_expired_originals(store, sessions, retention_hours=2)
+    assert not original_exists(store, expired)
+    assert original_exists(store, recent)
+    assert original_exists(store, failed)
+    with sessions() as session:
+        assert session.get(Upload, expired).original_deleted_at is not None
+        assert session.get(Upload, recent).original_deleted_at is None
+
+
+def test_removing_again_changes_nothing(sessions, store):
+    an_upload(sessions, store, state="completed", hours_ago=5)
+    remove_expired_originals(store, sessions, retention_hours=2)
+    assert remove_expired_originals(store, sessions, retention_hours=2) == 0
