@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from faststream import FastStream
-from pydantic_settings import SettingsConfigDict
 
 from services.catalog.consumers import catalog, progress
 from services.catalog.db import make_engine, make_sessions
@@ -13,7 +12,7 @@ from shared.topology import CATALOG, PROGRESS
 
 
 class CatalogSettings(BrokerSettings, DatabaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CHHUB_", env_file=".env", extra="ignore")
+    """Every setting this service reads."""
 
 
 def create_app(settings: CatalogSettings | None = None) -> FastStream:

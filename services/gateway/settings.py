@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic_settings import SettingsConfigDict
 
 from shared.settings import (
     BrokerSettings,
@@ -15,4 +14,4 @@ from shared.settings import (
 
 class GatewayServiceSettings(BrokerSettings, DatabaseSettings, StorageSettings, IngestSettings,
                              GatewaySettings):
-    model_config = SettingsConfigDict(env_prefix="CHHUB_", env_file=".env", extra="ignore")
+    """Every setting this service reads."""

@@ -9,7 +9,6 @@ from contextlib import suppress
 import anyio
 import structlog
 from faststream import FastStream
-from pydantic_settings import SettingsConfigDict
 
 from services.catalog.db import make_engine, make_sessions
 from services.ingest.archives import ExtractionLimits
@@ -26,7 +25,7 @@ RETENTION_SWEEP_SECONDS = 600.0
 
 
 class IngestServiceSettings(BrokerSettings, DatabaseSettings, StorageSettings, IngestSettings):
-    model_config = SettingsConfigDict(env_prefix="CHHUB_", env_file=".env", extra="ignore")
+    """Every setting this service reads."""
 
 
 def create_app(settings: IngestServiceSettings | None = None,
