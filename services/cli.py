@@ -190,6 +190,73 @@ def scan(path: Path, pretty: bool) -> None:
 
 
 @main.group()
+def dlq() -> None:
+    """Dead-lettered messages: see why they failed, retry them after fixing the cause, or
+    discard them."""
+
+
+def _dead_letters_url() -> str:
+    from shared.settings import BrokerSettings
+
+    return BrokerSettings().broker_url
+
+
+@dlq.command("list")
+def dlq_list() -> None:
+    """List every dead letter with its stage, reason and attempts."""
+    from shared.dead_letters import list_dead_letters
+
+    letters = asyncio.run(list_dead_letters(_dead_letters_url()))
+    if not letters:
+        click.echo("No dead letters: every message was handled.")
+    for letter in letters:
+        click.echo(f"{letter.queue:<18} {letter.message_id}  {letter.event_type or '?':<20} "
+                   f"attempts={letter.attempts}  {letter.reason}")
+
+
+@dlq.command("show")
+@click.argument("message_id")
+def dlq_show(message_id: str) -> None:
+    """Print one dead letter in full (headers and body) as JSON."""
+    from dataclasses import asdict
+
+    from shared.dead_letters import list_dead_letters
+
+    for letter in asyncio.run(list_dead_letters(_dead_letters_url())):
+        if letter.message_id == message_id:
+            click.echo(json.dumps(asdict(letter), indent=2, default=str))
+            return
+    raise click.ClickException(f"No dead letter has the id {message_id}.")
+
+
+def _settle(queue: str, message_id: str | None, every: bool, retry: bool) -> None:
+    from shared.dead_letters import settle
+
+    if (message_id is None) != every:
+        raise click.UsageError("Give a MESSAGE_ID or --all.")
+    count = asyncio.run(settle(_dead_letters_url(), queue, message_id, retry=retry))
+    click.echo(f"{'Retried' if retry else 'Discarded'} {count} message(s) of {queue}.")
+
+
+@dlq.command("retry")
+@click.argument("queue")
+@click.argument("message_id", required=False)
+@click.option("--all", "every", is_flag=True, help="Every dead letter of QUEUE.")
+def dlq_retry(queue: str, message_id: str | None, every: bool) -> None:
+    """Send dead letters of QUEUE (e.g. ingest.extract) back to their consumer."""
+    _settle(queue, message_id, every, retry=True)
+
+
+@dlq.command("discard")
+@click.argument("queue")
+@click.argument("message_id", required=False)
+@click.option("--all", "every", is_flag=True, help="Every dead letter of QUEUE.")
+def dlq_discard(queue: str, message_id: str | None, every: bool) -> None:
+    """Drop dead letters of QUEUE for good."""
+    _settle(queue, message_id, every, retry=False)
+
+
+@main.group()
 def s3() -> None:
     """The embedded S3 server (SeaweedFS), for machines without MinIO or another S3 server."""
 
