@@ -96,7 +96,8 @@ def _describe(error: BaseException) -> str:
 def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
               retry: RetryPolicy, delivery_limit: int,
               on_failure: FailureEvents | None = None,
-              before_publish: Callable[[], None] | None = None) -> None:
+              before_publish: Callable[[], None] | None = None,
+              decode: Callable[[bytes], Any] = load_event) -> None:
     """Register `handler` as `consumer` on `broker` with the retry and dead-letter rules.
 
     `before_publish` runs after the handler's effects are committed and before its events are
@@ -121,7 +122,7 @@ def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
     async def handle(message: RabbitMessage) -> None:
         attempt = attempt_of(message.headers, consumer)
         try:
-            event = load_event(message.body)
+            event = decode(message.body)
         except ValidationError as error:
             log.error("message.unreadable", queue=consumer.queue_name, error=_describe(error))
             await dead_letter(message, f"Unreadable message: {_describe(error)}", attempt)
@@ -151,18 +152,19 @@ def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
             await message.ack()
 
     handle.__name__ = f"handle_{consumer.name}"
-    broker.subscriber(consumer.queue(delivery_limit), EVENTS, ack_policy=AckPolicy.NACK_ON_ERROR,
-                      title=consumer.queue_name)(handle)
+    broker.subscriber(consumer.queue(delivery_limit), consumer.exchange,
+                      ack_policy=AckPolicy.NACK_ON_ERROR, title=consumer.queue_name)(handle)
 
 
 def _plain_headers(message: RabbitMessage) -> dict[str, Any]:
     return {k: v for k, v in (message.headers or {}).items() if k != "x-death"}
 
 
-def _context_of(event: Event, consumer: Consumer, attempt: int) -> dict[str, Any]:
-    context: dict[str, Any] = {"queue": consumer.queue_name, "event_id": str(event.event_id),
-                               "attempt": attempt}
-    if event.upload_id:
+def _context_of(event: Any, consumer: Consumer, attempt: int) -> dict[str, Any]:
+    context: dict[str, Any] = {"queue": consumer.queue_name, "attempt": attempt}
+    if isinstance(event, Event):
+        context["event_id"] = str(event.event_id)
+    if getattr(event, "upload_id", None):
         context["upload_id"] = str(event.upload_id)
     song_id: uuid.UUID | None = getattr(event, "song_id", None)
     if song_id:
@@ -173,12 +175,12 @@ def _context_of(event: Event, consumer: Consumer, attempt: int) -> dict[str, Any
 async def declare_topology(broker: RabbitBroker, consumers: Sequence[Consumer], *,
                            delivery_limit: int, retries: int) -> None:
     """Declare the exchanges and each consumer's queues and bindings (idempotent)."""
-    events = await broker.declare_exchange(EVENTS)
     dead = await broker.declare_exchange(DEAD)
     for consumer in consumers:
+        exchange = await broker.declare_exchange(consumer.exchange)
         queue = await broker.declare_queue(consumer.queue(delivery_limit))
         for key in consumer.routing_keys:
-            await queue.bind(events, routing_key=key)
+            await queue.bind(exchange, routing_key=key)
         dead_queue = await broker.declare_queue(consumer.dead_queue())
         await dead_queue.bind(dead, routing_key=consumer.queue_name)
         for attempt in range(1, retries + 1):

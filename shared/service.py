@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
+from typing import Any
 
+import structlog
 from faststream import FastStream
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.schemas import Channel
@@ -21,6 +25,8 @@ from shared.messaging import (
 from shared.settings import BrokerSettings, StorageSettings
 from shared.storage import S3ObjectStore
 from shared.topology import ALL_CONSUMERS, Consumer
+
+log = structlog.get_logger(__name__)
 
 
 def make_broker(settings: BrokerSettings) -> RabbitBroker:
@@ -57,10 +63,10 @@ class Subscriptions:
         self._retry = RetryPolicy(settings.retry_delays_seconds)
 
     def add(self, consumer: Consumer, handler: Handler,
-            on_failure: FailureEvents | None = None) -> None:
+            on_failure: FailureEvents | None = None, **options: Any) -> None:
         subscribe(self._broker, consumer, handler, retry=self._retry,
                   delivery_limit=self._settings.delivery_limit, on_failure=on_failure,
-                  before_publish=self._fault_for(consumer))
+                  before_publish=self._fault_for(consumer), **options)
 
     def _fault_for(self, consumer: Consumer) -> Callable[[], None] | None:
         target, _, marker = (self._settings.crash_before_publish or "").partition("@")
@@ -80,3 +86,29 @@ def make_store(settings: StorageSettings) -> S3ObjectStore:
     return S3ObjectStore(endpoint=settings.endpoint, access_key=settings.s3_access_key,
                          secret_key=settings.s3_secret_key, secure=settings.s3_secure,
                          region=settings.s3_region)
+
+
+def run_periodically(app: FastStream, job: Callable[[], Awaitable[None]],
+                     every_seconds: float) -> None:
+    """Run `job` once the app has started and then every `every_seconds`, until it stops;
+    a failing run is logged and the next one tries again."""
+    tasks: list[asyncio.Task] = []
+
+    async def loop() -> None:
+        while True:
+            try:
+                await job()
+            except Exception as error:
+                log.warning("periodic.failed", job=job.__name__, error=str(error))
+            await asyncio.sleep(every_seconds)
+
+    @app.after_startup
+    async def start() -> None:
+        tasks.append(asyncio.create_task(loop()))
+
+    @app.on_shutdown
+    async def stop() -> None:
+        for task in tasks:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task

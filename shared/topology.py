@@ -8,6 +8,7 @@
     gateway, CLI ──generate.requested──▶ ingest.generate ──upload.received──▶ (as above)
     gateway ──song.edit_requested──▶ ingest.edit ──song.edited / song.extracted──▶ (as above)
     gateway ──song.deleted──▶ catalog.catalog, sync.publish, ingest.forget (its manifests)
+    MinIO ─(chhub.minio, bucket notifications)─▶ ingest.bucket ──upload.received──▶ (as above)
 
 Every consumer has a durable quorum queue bound to the topic exchange `chhub.events`.
 A transient failure is retried through the consumer's delay queues (`<queue>.retry.<n>`, one
@@ -25,6 +26,9 @@ from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQue
 
 EVENTS = RabbitExchange("chhub.events", type=ExchangeType.TOPIC, durable=True)
 DEAD = RabbitExchange("chhub.dead", type=ExchangeType.DIRECT, durable=True)
+# MinIO publishes its bucket notifications here (MINIO_NOTIFY_AMQP_* in compose.yaml; durable
+# to match this declaration, or MinIO's declaration fails with PRECONDITION_FAILED).
+BUCKET_NOTIFICATIONS = RabbitExchange("chhub.minio", type=ExchangeType.FANOUT, durable=True)
 
 REASON_HEADER = "x-chhub-reason"
 ATTEMPT_HEADER = "x-chhub-attempt"
@@ -37,6 +41,7 @@ class Consumer:
     service: str
     name: str
     routing_keys: tuple[str, ...]
+    exchange: RabbitExchange = EVENTS
 
     @property
     def queue_name(self) -> str:
@@ -91,11 +96,12 @@ CLEANUP = Consumer("ingest", "cleanup", ("upload.completed",))
 GENERATE = Consumer("ingest", "generate", ("generate.requested",))
 EDIT = Consumer("ingest", "edit", ("song.edit_requested",))
 FORGET = Consumer("ingest", "forget", ("song.deleted",))
+BUCKET = Consumer("ingest", "bucket", ("",), exchange=BUCKET_NOTIFICATIONS)
 CATALOG = Consumer("catalog", "catalog", ("song.parsed", "song.deleted"))
 PROGRESS = Consumer(
     "catalog", "progress", ("upload.received", "upload.unpacked", "upload.failed", "song.*")
 )
 PUBLISH = Consumer("sync", "publish", ("song.cataloged", "song.deleted"))
 
-ALL_CONSUMERS = (UNPACK, EXTRACT, PARSE, CLEANUP, GENERATE, EDIT, FORGET, CATALOG, PROGRESS,
-                 PUBLISH)
+ALL_CONSUMERS = (UNPACK, EXTRACT, PARSE, CLEANUP, GENERATE, EDIT, FORGET, BUCKET, CATALOG,
+                 PROGRESS, PUBLISH)

@@ -130,3 +130,24 @@ def mark_original_deleted(session: Session, upload_id: uuid.UUID) -> None:
     upload = session.get(Upload, upload_id, with_for_update=True)
     if upload is not None:
         upload.original_deleted_at = func.now()
+
+
+def claim_upload(session: Session, received: UploadReceived, *,
+                 stale_after_seconds: float | None = None) -> bool:
+    """Record an upload seen in the bucket; True when it should be announced: it is new, or
+    (when `stale_after_seconds` is given) it was claimed but never got past `received`."""
+    claimed = session.execute(insert(Upload).values(
+        id=received.upload_id, filename=received.filename, source=received.source,
+        bucket=received.bucket, key=received.key, etag=received.etag, size=received.size,
+        state="received",
+    ).on_conflict_do_nothing().returning(Upload.id)).scalar()
+    if claimed is not None:
+        return True
+    upload = session.get(Upload, received.upload_id)
+    if upload.state != "received":
+        return False
+    if stale_after_seconds is None:
+        return True
+    age = session.execute(select(func.extract("epoch", func.now() - Upload.updated_at))
+                          .where(Upload.id == upload.id)).scalar()
+    return float(age) > stale_after_seconds

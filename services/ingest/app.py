@@ -1,26 +1,24 @@
-"""Composition root of the ingest service: the unpack, extract, parse and cleanup consumers,
-and the periodic removal of expired originals."""
+"""Composition root of the ingest service: its consumers (unpack, extract, parse, cleanup,
+edit, forget, bucket notifications) and its periodic jobs (expired originals, drop reconciler)."""
 
 from __future__ import annotations
 
-import asyncio
-from contextlib import suppress
-
 import anyio
-import structlog
 from faststream import FastStream
 
 from services.catalog.db import make_engine, make_sessions
 from services.ingest.archives import ExtractionLimits
-from services.ingest.consumers import cleanup, edit, extract, forget, parse, unpack
+from services.ingest.bucket_drops import parse_notification
+from services.ingest.consumers import bucket, cleanup, edit, extract, forget, parse, unpack
+from services.ingest.reconciler import unannounced_drops
 from services.ingest.retention import remove_expired_originals
-from shared.service import Subscriptions, make_app, make_broker, make_store
+from shared.messaging import EventBus
+from shared.service import Subscriptions, make_app, make_broker, make_store, run_periodically
 from shared.settings import BrokerSettings, DatabaseSettings, IngestSettings, StorageSettings
 from shared.song_store import SongStore
 from shared.storage import ObjectStore
-from shared.topology import CLEANUP, EDIT, EXTRACT, FORGET, PARSE, UNPACK
+from shared.topology import BUCKET, CLEANUP, EDIT, EXTRACT, FORGET, PARSE, UNPACK
 
-log = structlog.get_logger(__name__)
 RETENTION_SWEEP_SECONDS = 600.0
 
 
@@ -49,27 +47,20 @@ def create_app(settings: IngestServiceSettings | None = None,
     subscriptions.add(CLEANUP, cleanup.make_handler(staging_root))
     subscriptions.add(EDIT, edit.make_handler(songs))
     subscriptions.add(FORGET, forget.make_handler(store, settings.songs_bucket))
+    subscriptions.add(BUCKET, bucket.make_handler(store, sessions, settings.drop_prefix),
+                      decode=parse_notification)
     app = make_app(broker, settings)
-    sweeper: list[asyncio.Task] = []
+    bus = EventBus(broker)
 
-    async def sweep_forever() -> None:
-        while True:
-            try:
-                await anyio.to_thread.run_sync(remove_expired_originals, store, sessions,
-                                               settings.original_retention_hours)
-            except Exception as error:
-                log.warning("retention.sweep_failed", error=str(error))
-            await asyncio.sleep(RETENTION_SWEEP_SECONDS)
+    async def remove_originals() -> None:
+        await anyio.to_thread.run_sync(remove_expired_originals, store, sessions,
+                                       settings.original_retention_hours)
 
-    @app.after_startup
-    async def start_sweeper() -> None:
-        sweeper.append(asyncio.create_task(sweep_forever()))
+    async def reconcile_drops() -> None:
+        announcements = await anyio.to_thread.run_sync(
+            unannounced_drops, store, sessions, settings.uploads_bucket, settings.drop_prefix)
+        await bus.publish_all(announcements)
 
-    @app.on_shutdown
-    async def stop_sweeper() -> None:
-        for task in sweeper:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
-
+    run_periodically(app, remove_originals, RETENTION_SWEEP_SECONDS)
+    run_periodically(app, reconcile_drops, settings.bucket_scan_seconds)
     return app

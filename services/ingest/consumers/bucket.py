@@ -1,0 +1,39 @@
+"""Bucket consumer: MinIO's bucket notifications (exchange `chhub.minio`) → `upload.received`
+for each archive created in the drop area that no one announced before."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import anyio
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.catalog.db import transaction
+from services.catalog.progress import claim_upload
+from services.ingest.bucket_drops import BucketNotification, DroppedObject
+from shared.events import Event, UploadReceived
+from shared.storage import ObjectStore
+
+
+def make_handler(store: ObjectStore, sessions: sessionmaker[Session], drop_prefix: str):
+    async def announce_drops(notification: BucketNotification) -> Sequence[Event]:
+        announcements = []
+        for dropped in notification.created_objects(drop_prefix):
+            received = await anyio.to_thread.run_sync(_claim, store, sessions, dropped)
+            if received is not None:
+                announcements.append(received)
+        return announcements
+
+    return announce_drops
+
+
+def _claim(store: ObjectStore, sessions: sessionmaker[Session],
+           dropped: DroppedObject) -> UploadReceived | None:
+    if dropped.etag is None:  # older MinIO versions leave the ETag out of the record
+        stored = store.stat(dropped.bucket, dropped.key)
+        if stored is None:
+            return None
+        dropped = DroppedObject(dropped.bucket, dropped.key, stored.etag, stored.size)
+    received = dropped.announcement()
+    with transaction(sessions) as session:
+        return received if claim_upload(session, received) else None

@@ -1,0 +1,31 @@
+"""The reconciler: the ground truth for bucket drops. It lists the drop area (on any S3 server)
+and announces every object that no notification announced, at start and then periodically."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.catalog.db import transaction
+from services.catalog.progress import claim_upload
+from services.ingest.bucket_drops import DroppedObject, in_drop_area
+from shared.events import UploadReceived
+from shared.storage import ObjectStore
+
+STUCK_AFTER_SECONDS = 600.0
+"""A claimed upload still `received` after this long was claimed by a process that died
+before announcing it: announce it again."""
+
+
+def unannounced_drops(store: ObjectStore, sessions: sessionmaker[Session], bucket: str,
+                      prefix: str) -> list[UploadReceived]:
+    """Claim every object of the drop area not yet claimed; their announcements."""
+    announcements = []
+    for stored in store.list(bucket, prefix):
+        if not in_drop_area(stored.key, prefix):
+            continue
+        etag = (stored.etag or "").strip('"') or None
+        received = DroppedObject(bucket, stored.key, etag, stored.size).announcement()
+        with transaction(sessions) as session:
+            if claim_upload(session, received, stale_after_seconds=STUCK_AFTER_SECONDS):
+                announcements.append(received)
+    return announcements
