@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 GiB = 1024**3
 
 
 class _Section(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CHHUB_", env_file=".env", extra="ignore")
+    """Settings read from `CHHUB_*` environment variables or `.env`; each field's docstring is
+    its documentation (and its description in generated schemas)."""
+
+    model_config = SettingsConfigDict(env_prefix="CHHUB_", env_file=".env", extra="ignore",
+                                      use_attribute_docstrings=True)
 
 
 class DatabaseSettings(_Section):
@@ -95,6 +99,12 @@ class IngestSettings(_Section):
     original_retention_hours: float = 72.0
     """How long a successfully processed upload's original archive is kept."""
 
+    drop_prefix: str = "drop/"
+    """Key prefix of the uploads bucket where any S3 client may drop archives to ingest."""
+
+    bucket_scan_seconds: float = 60.0
+    """How often the reconciler lists the drop area for objects no notification announced."""
+
 
 class ContentSettings(_Section):
     content_dir: Path = Path("./data/content")
@@ -110,6 +120,87 @@ class GatewaySettings(_Section):
 
     admin_token_file: Path = Path("./data/admin-token")
     """File holding the first admin API token, created on first run."""
+
+    public_browsing: bool = True
+    """Whether people who are not signed in may browse the library (pages, art, downloads)."""
+
+    redis_url: str | None = None
+    """Redis URL for sign-in sessions (e.g. redis://127.0.0.1:6379/0); unset keeps them in memory."""
+
+    secret_key: str | None = None
+    """Secret for CSRF tokens; set it when several gateways share sessions (unset: random)."""
+
+
+class SyncthingSettings(_Section):
+    syncthing_url: str | None = None
+    """Base URL of the library's Syncthing REST API (e.g. `http://127.0.0.1:8384`); unset means
+    Syncthing is not used and rigs pick changes up from its own periodic scans, if any."""
+
+    syncthing_api_key: SecretStr | None = None
+    """Syncthing's API key, sent in the `X-API-Key` header (never logged)."""
+
+    syncthing_content_dir: Path | None = None
+    """The content folder's path as Syncthing sees it (when it runs in another container);
+    unset means the same path as `content_dir`."""
+
+    syncthing_timeout_seconds: float = 30.0
+    """How long one Syncthing REST call may take; a rescan waits for the scan to finish."""
+
+
+class ChServerSettings(_Section):
+    chserver_binary: Path = Path("Server")
+    """The official Clone Hero standalone server executable."""
+
+    chserver_dir: Path = Path("./data/chserver")
+    """Working folder of the server, where its `settings.ini` is written."""
+
+    chserver_address: str = "0.0.0.0"
+    """Address the server listens on (UDP)."""
+
+    chserver_port: int = Field(default=14242, ge=1, le=65535)
+    """UDP port the server listens on."""
+
+    chserver_name: str = "Clone Hero Hub"
+    """Server name shown to players."""
+
+    chserver_password: SecretStr | None = None
+    """Password players must give; unset (and no password file) means `--nopass`."""
+
+    chserver_password_file: Path | None = None
+    """File holding the password (a container secret); wins over `chserver_password`."""
+
+    chserver_max_players: int = Field(default=4, ge=1, le=4)
+    """Players in one lobby (`maxplayers`, 1 to 4)."""
+
+    chserver_min_required_players: int = Field(default=1, ge=1, le=4)
+    """Players needed before a song starts (`minrequiredplayers`)."""
+
+    chserver_only_host_chooses_songs: bool = False
+    """Only the lobby's host picks songs (`onlyhostchoosesongs`)."""
+
+    chserver_max_spectators: int = Field(default=4, ge=0)
+    """Spectators allowed in one lobby (`maxspectators`)."""
+
+    chserver_tick_rate: int = Field(default=60, ge=1)
+    """Server updates per second (`servertickrate`)."""
+
+    chserver_low_song_speed: int = Field(default=25, ge=1)
+    """Slowest song speed allowed, in percent (`lowsongspeed`)."""
+
+    chserver_max_song_speed: int = Field(default=500, ge=1)
+    """Fastest song speed allowed, in percent (`maxsongspeed`)."""
+
+    chserver_client_remove_songs: bool = False
+    """Players may remove songs from the lobby's list (`clientremovesongs`)."""
+
+    chserver_songs_per_client: int = Field(default=0, ge=0)
+    """Songs each player may queue, 0 for no limit (`songsperclient`)."""
+
+    def password(self) -> str | None:
+        """The password from the secret file, else from the environment, else None."""
+        if self.chserver_password_file is not None:
+            return self.chserver_password_file.read_text().strip() or None
+        return self.chserver_password.get_secret_value() if self.chserver_password else None
 
 
 class LoggingSettings(_Section):
