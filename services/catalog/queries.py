@@ -22,6 +22,13 @@ def song_with_md5(session: Session, md5: str) -> uuid.UUID | None:
     return session.execute(select(Song.id).where(Song.md5 == md5)).scalar()
 
 
+def known_md5s(session: Session, md5s: list[str]) -> set[str]:
+    """The folder hashes among `md5s` that songs of the library have."""
+    if not md5s:
+        return set()
+    return set(session.execute(select(Song.md5).where(Song.md5.in_(md5s))).scalars())
+
+
 def is_deleted(session: Session, song_id: uuid.UUID) -> bool:
     return session.get(SongTombstone, song_id) is not None
 

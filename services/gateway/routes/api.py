@@ -62,6 +62,12 @@ class SongsController(Controller):
         return {"total": result.total, "page": page, "per_page": per_page,
                 "items": result.items}
 
+    @post("/known", status_code=200,
+          summary="Which of these content hashes (scan-chart folder md5) the library holds")
+    async def known(self, data: KnownSongsQuery, gateway: Gateway) -> dict[str, list[str]]:
+        """Lets an importer skip songs the library already has before it sends any bytes."""
+        return {"known": sorted(await gateway.read(queries.known_md5s, data.md5))}
+
     @get("/{song_id:uuid}", summary="One song with everything the catalog knows")
     async def show(self, song_id: uuid.UUID, gateway: Gateway) -> dict[str, Any]:
         details = await gateway.read(queries.song_details, song_id)
@@ -84,6 +90,11 @@ class SongsController(Controller):
         if not await gateway.request_delete(song_id):
             raise NotFoundException(f"No song {song_id}.")
         return {"song_id": str(song_id), "deleted": True}
+
+
+class KnownSongsQuery(BaseModel):
+    md5: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]] = Field(
+        max_length=5000, description="Folder hashes to look up.")
 
 
 class SongEdit(BaseModel):
