@@ -123,7 +123,8 @@ def main() -> None:
     args = parser.parse_args()
     folders = corpus_folders()
     ours, reference = bench_both(folders, args.rounds, not args.no_reference)
-    print(f"ours:      {len(folders)} folders in {ours:.3f} s = {len(folders) / ours:.1f} folders/s")
+    count = len(folders)
+    print(f"ours:      {count} folders in {ours:.3f} s = {count / ours:.1f} folders/s")
     if reference is not None:
         print(f"reference: {len(folders)} folders in {reference:.3f} s = "
               f"{len(folders) / reference:.1f} folders/s (scan-chart 7.0.1, its scan time)")

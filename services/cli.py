@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from services.sync.chserver_command import chserver
+
 SERVICES = ("gateway", "ingest", "catalog", "sync")
 
 
@@ -164,6 +166,31 @@ def token_create(name: str, role: str) -> None:
         click.echo(create_token(session, name, role))
 
 
+@main.group()
+def admin() -> None:
+    """People who sign in to the web pages."""
+
+
+@admin.command("create")
+@click.option("--username", required=True, help="The name to sign in with.")
+@click.option("--role", type=click.Choice(("viewer", "uploader", "admin")), default="admin",
+              show_default=True, help="What the user may do.")
+@click.password_option(help="Asked for when not given (never a default).")
+def admin_create(username: str, role: str, password: str) -> None:
+    """Create a user who signs in with a password (the first admin, typically)."""
+    from services.catalog.db import make_engine, make_sessions, transaction
+    from services.gateway.users import UserError, create_user
+    from shared.settings import DatabaseSettings
+
+    sessions = make_sessions(make_engine(DatabaseSettings().database_url, 1))
+    try:
+        with transaction(sessions) as session:
+            user = create_user(session, username, password, role)
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{user.username} ({user.role}) can sign in now.")
+
+
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--pretty", is_flag=True, help="Readable output instead of JSON.")
@@ -276,6 +303,18 @@ def s3_serve() -> None:
         process.terminate()
         sys.exit(process.wait())
 
+
+main.add_command(chserver)
+
+def _add_commands() -> None:
+    from services.gateway.importer.command import import_library
+
+    main.add_command(import_library)
+    from services.ingest.generator.command import generate
+    main.add_command(generate)
+
+
+_add_commands()
 
 if __name__ == "__main__":
     main()

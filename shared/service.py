@@ -92,7 +92,6 @@ def run_periodically(app: FastStream, job: Callable[[], Awaitable[None]],
                      every_seconds: float) -> None:
     """Run `job` once the app has started and then every `every_seconds`, until it stops;
     a failing run is logged and the next one tries again."""
-    tasks: list[asyncio.Task] = []
 
     async def loop() -> None:
         while True:
@@ -102,9 +101,16 @@ def run_periodically(app: FastStream, job: Callable[[], Awaitable[None]],
                 log.warning("periodic.failed", job=job.__name__, error=str(error))
             await asyncio.sleep(every_seconds)
 
+    run_in_background(app, loop)
+
+
+def run_in_background(app: FastStream, task: Callable[[], Awaitable[None]]) -> None:
+    """Run `task` from the app's start until it stops."""
+    tasks: list[asyncio.Task] = []
+
     @app.after_startup
     async def start() -> None:
-        tasks.append(asyncio.create_task(loop()))
+        tasks.append(asyncio.create_task(task()))
 
     @app.on_shutdown
     async def stop() -> None:

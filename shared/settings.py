@@ -99,6 +99,9 @@ class IngestSettings(_Section):
     original_retention_hours: float = 72.0
     """How long a successfully processed upload's original archive is kept."""
 
+    generator_max_seconds: float = 1200.0
+    """Longest audio, in seconds, the chart generator accepts."""
+
     drop_prefix: str = "drop/"
     """Key prefix of the uploads bucket where any S3 client may drop archives to ingest."""
 

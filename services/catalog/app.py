@@ -1,4 +1,5 @@
-"""Composition root of the catalog service: the catalog and progress consumers."""
+"""Composition root of the catalog service: the catalog and progress consumers, and the relay
+of the catalog's outbox."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from faststream import FastStream
 
 from services.catalog.consumers import catalog, progress
 from services.catalog.db import make_engine, make_sessions
-from shared.service import Subscriptions, make_app, make_broker
+from services.catalog.outbox import OutboxRelay
+from shared.messaging import EventBus
+from shared.service import Subscriptions, make_app, make_broker, run_in_background
 from shared.settings import BrokerSettings, DatabaseSettings
 from shared.topology import CATALOG, PROGRESS
 
@@ -20,6 +23,9 @@ def create_app(settings: CatalogSettings | None = None) -> FastStream:
     broker = make_broker(settings)
     subscriptions = Subscriptions(broker, settings)
     sessions = make_sessions(make_engine(settings.database_url, settings.database_pool_size))
-    subscriptions.add(CATALOG, catalog.make_handler(sessions), on_failure=catalog.failed)
+    relay = OutboxRelay(sessions, EventBus(broker))
+    subscriptions.add(CATALOG, catalog.make_handler(sessions, relay), on_failure=catalog.failed)
     subscriptions.add(PROGRESS, progress.make_handler(sessions))
-    return make_app(broker, settings)
+    app = make_app(broker, settings)
+    run_in_background(app, relay.run)
+    return app

@@ -13,6 +13,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from services.catalog.scan_columns import scan_columns
+from services.catalog.song_charts import replace_song_charts
 from services.catalog.tables import Song, SongTombstone
 from shared.events import SongDeleted, SongParsed
 from shared.layout import song_folder, with_artist_dir
@@ -55,6 +57,7 @@ def record_parsed(session: Session, event: SongParsed) -> Outcome:
         .on_conflict_do_nothing().returning(Song.id)
     ).scalar()
     if inserted is not None:
+        replace_song_charts(session, event.song_id, event.scan)
         return Cataloged(path)
     # Another worker committed the same content (or this song) between our checks and insert.
     duplicate = _song_with_md5(session, event.md5)
@@ -71,7 +74,9 @@ def _update(session: Session, song: Song, event: SongParsed) -> Outcome:
         return Cataloged(song.file_path)  # redelivered: already committed
     previous = song.file_path
     for column, value in _columns(event).items():
-        setattr(song, column, value)
+        if column != "upload_id" or value is not None:  # an edit keeps the song's upload
+            setattr(song, column, value)
+    replace_song_charts(session, song.id, event.scan)
     new_path = _content_path(session, event)
     if new_path.lower() != previous.lower():
         song.file_path = new_path
@@ -95,6 +100,7 @@ def _columns(event: SongParsed) -> dict[str, object]:
         "parser_version": event.parser_version,
         "manifest_key": event.manifest_key,
         "upload_id": event.upload_id,
+        **scan_columns(event.scan, year=event.year),
     }
 
 

@@ -9,20 +9,28 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Computed,
     DateTime,
+    Double,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     String,
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
     pass
+
+
+# What the library's search box matches (one trigram index over it); `||` keeps it immutable.
+SEARCH_TEXT = ("title || ' ' || artist || ' ' || coalesce(album, '') || ' ' || "
+               "coalesce(genre, '') || ' ' || coalesce(charter, '')")
 
 
 class Song(Base):
@@ -52,7 +60,40 @@ class Song(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  server_default=func.now(), nullable=False)
 
+    # Library search (migration 0002): filled from the scan by services.catalog.scan_columns.
+    chart_hash: Mapped[str | None] = mapped_column(Text)
+    drum_type: Mapped[str | None] = mapped_column(Text)
+    instruments: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
+    has_lyrics: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    has_solos: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    has_taps: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    has_open_notes: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    has_video: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    has_issues: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    issue_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    max_nps: Mapped[float | None] = mapped_column(Double)
+    effective_length_ms: Mapped[int | None] = mapped_column(Integer)
+    album_art_file: Mapped[str | None] = mapped_column(Text)
+    preview_start_ms: Mapped[int | None] = mapped_column(Integer)
+    year_number: Mapped[int | None] = mapped_column(Integer)
+    search_text: Mapped[str] = mapped_column(Text, Computed(SEARCH_TEXT, persisted=True))
+
     __table_args__ = (Index("ix_songs_file_path_lower", func.lower(file_path), unique=True),)
+
+
+class SongChart(Base):
+    """One playable part of a song (instrument and difficulty) with its note count."""
+
+    __tablename__ = "song_charts"
+
+    song_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("songs.id", ondelete="CASCADE"), primary_key=True
+    )
+    instrument: Mapped[str] = mapped_column(Text, primary_key=True)
+    difficulty: Mapped[str] = mapped_column(Text, primary_key=True)
+    note_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    max_nps: Mapped[float | None] = mapped_column(Double)
+    ini_tier: Mapped[int | None] = mapped_column(Integer)
 
 
 class SongTombstone(Base):
@@ -120,3 +161,37 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  server_default=func.now(), nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class User(Base):
+    """A person who signs in to the gateway; only an argon2 hash of the password is kept."""
+
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
+                                          default=uuid.uuid4)
+    username: Mapped[str] = mapped_column(Text, nullable=False)
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False, default="viewer")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now(), nullable=False)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_users_username_lower", func.lower(username), unique=True),)
+
+
+class OutboxEvent(Base):
+    """An event of the catalog, written in the same transaction as the change it reports and
+    relayed to RabbitMQ afterwards; rows are never changed but for `relayed_at`, so the table
+    is the append-only log of the catalog's changes."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, unique=True)
+    routing_key: Mapped[str] = mapped_column(Text, nullable=False)
+    song_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now(), nullable=False)
+    relayed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

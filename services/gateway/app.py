@@ -8,13 +8,23 @@ from litestar import Litestar
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.template import TemplateConfig
 
 from services.catalog.db import make_engine, make_sessions
 from services.gateway.deps import Gateway
 from services.gateway.routes.api import SongsController, UploadsController, health
-from services.gateway.routes.pages import home
+from services.gateway.routes.errors import http_error, server_error
+from services.gateway.routes.library_api import LibraryController
+from services.gateway.routes.site import PAGE_HANDLERS, configure_templates
+from services.gateway.security import (
+    csrf_middleware,
+    security_headers,
+    session_config,
+    stores,
+)
 from services.gateway.settings import GatewayServiceSettings
 from shared.service import declare_all, make_broker, make_store
 from shared.storage import ObjectStore
@@ -38,12 +48,19 @@ def create_app(settings: GatewayServiceSettings | None = None,
         await broker.stop()
 
     return Litestar(
-        route_handlers=[home, UploadsController, SongsController, health],
+        route_handlers=[*PAGE_HANDLERS, UploadsController, SongsController, LibraryController,
+                        health],
+        middleware=[security_headers, session_config().middleware,
+                    csrf_middleware(settings.secret_key)],
+        stores=stores(settings.redis_url),
+        plugins=[HTMXPlugin()],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
         dependencies={"gateway": Provide(lambda: gateway, use_cache=True, sync_to_thread=False)},
         state=State({"gateway": gateway}),
         on_startup=[connect],
         on_shutdown=[disconnect],
         template_config=TemplateConfig(directory=Path(__file__).with_name("templates"),
-                                       engine=JinjaTemplateEngine),
+                                       engine=JinjaTemplateEngine,
+                                       engine_callback=configure_templates),
         openapi_config=OpenAPIConfig(title="Clone Hero Hub", version="0.1.0", path="/schema"),
     )

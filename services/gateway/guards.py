@@ -1,4 +1,5 @@
-"""Who may call what: write endpoints take an API token (`Authorization: Bearer`)."""
+"""Who may call what: write endpoints take an API token (`Authorization: Bearer`) or a
+signed-in session (whose form posts the CSRF check covers)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,19 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 
+from services.gateway.security import current_user
 from services.gateway.tokens import Principal
 
 
 async def _principal(connection: ASGIConnection) -> Principal:
-    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    header = connection.headers.get("authorization")
+    if header is None:  # a browser: the signed-in user of the session, if any
+        user = await current_user(connection)
+        if user is None:
+            raise NotAuthorizedException("Sign in, or send an API token: "
+                                         "Authorization: Bearer <token>.")
+        return Principal(user.username, user.role)
+    scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise NotAuthorizedException("An API token is required: Authorization: Bearer <token>.")
     principal = await connection.app.state.gateway.principal(token.strip())
@@ -31,3 +40,9 @@ def _requires(role: str):
 
 require_uploader = _requires("uploader")
 require_admin = _requires("admin")
+
+
+async def may_browse(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Pages, art and downloads: open to everyone when browsing is public, else signed-in."""
+    if not connection.app.state.gateway.settings.public_browsing:
+        await _principal(connection)

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.catalog.tables import ApiToken
@@ -41,3 +41,14 @@ def principal_for(session: Session, token: str) -> Principal | None:
                                ApiToken.revoked_at.is_(None))
     ).scalar()
     return Principal(row.name, row.role) if row else None
+
+
+def revoke_token(session: Session, token: str) -> bool:
+    """Revoke `token` from now on; False when it is unknown or already revoked."""
+    row = session.execute(
+        select(ApiToken).where(ApiToken.token_sha256 == _digest(token),
+                               ApiToken.revoked_at.is_(None))
+    ).scalar()
+    if row is not None:
+        row.revoked_at = func.now()
+    return row is not None

@@ -9,7 +9,16 @@ from faststream import FastStream
 from services.catalog.db import make_engine, make_sessions
 from services.ingest.archives import ExtractionLimits
 from services.ingest.bucket_drops import parse_notification
-from services.ingest.consumers import bucket, cleanup, edit, extract, forget, parse, unpack
+from services.ingest.consumers import (
+    bucket,
+    cleanup,
+    edit,
+    extract,
+    forget,
+    generate,
+    parse,
+    unpack,
+)
 from services.ingest.reconciler import unannounced_drops
 from services.ingest.retention import remove_expired_originals
 from shared.messaging import EventBus
@@ -17,7 +26,7 @@ from shared.service import Subscriptions, make_app, make_broker, make_store, run
 from shared.settings import BrokerSettings, DatabaseSettings, IngestSettings, StorageSettings
 from shared.song_store import SongStore
 from shared.storage import ObjectStore
-from shared.topology import BUCKET, CLEANUP, EDIT, EXTRACT, FORGET, PARSE, UNPACK
+from shared.topology import BUCKET, CLEANUP, EDIT, EXTRACT, FORGET, GENERATE, PARSE, UNPACK
 
 RETENTION_SWEEP_SECONDS = 600.0
 
@@ -45,6 +54,8 @@ def create_app(settings: IngestServiceSettings | None = None,
                       on_failure=extract.failed)
     subscriptions.add(PARSE, parse.make_handler(songs), on_failure=parse.failed)
     subscriptions.add(CLEANUP, cleanup.make_handler(staging_root))
+    subscriptions.add(GENERATE, generate.make_handler(store, settings.generator_max_seconds),
+                      on_failure=generate.failed)
     subscriptions.add(EDIT, edit.make_handler(songs))
     subscriptions.add(FORGET, forget.make_handler(store, settings.songs_bucket))
     subscriptions.add(BUCKET, bucket.make_handler(store, sessions, settings.drop_prefix),

@@ -3,28 +3,48 @@ folder."""
 
 from __future__ import annotations
 
+import anyio
 from faststream import FastStream
-from pydantic_settings import SettingsConfigDict
 
 from services.sync.consumers import publish
 from services.sync.content_folder import ContentFolder
+from services.sync.sharing import ContentSharing
+from services.sync.syncthing import SyncthingPort, SyncthingRest
 from shared.service import Subscriptions, make_app, make_broker, make_store
-from shared.settings import BrokerSettings, ContentSettings, StorageSettings
+from shared.settings import BrokerSettings, ContentSettings, StorageSettings, SyncthingSettings
 from shared.song_store import SongStore
 from shared.storage import ObjectStore
 from shared.topology import PUBLISH
 
 
-class SyncSettings(BrokerSettings, StorageSettings, ContentSettings):
-    model_config = SettingsConfigDict(env_prefix="CHHUB_", env_file=".env", extra="ignore")
+class SyncSettings(BrokerSettings, StorageSettings, ContentSettings, SyncthingSettings):
+    """Every setting this service reads."""
 
 
-def create_app(settings: SyncSettings | None = None,
-               store: ObjectStore | None = None) -> FastStream:
+def create_app(settings: SyncSettings | None = None, store: ObjectStore | None = None,
+               syncthing: SyncthingPort | None = None) -> FastStream:
     settings = settings or SyncSettings()
     broker = make_broker(settings)
     subscriptions = Subscriptions(broker, settings)
     songs = SongStore(store or make_store(settings), settings.songs_bucket)
     content = ContentFolder(settings.content_dir)
-    subscriptions.add(PUBLISH, publish.make_handler(songs, content), on_failure=publish.failed)
-    return make_app(broker, settings)
+    sharing = make_sharing(settings, syncthing)
+    subscriptions.add(PUBLISH, publish.make_handler(songs, content, sharing),
+                      on_failure=publish.failed)
+    app = make_app(broker, settings)
+    if sharing is not None:
+        @app.on_startup
+        async def share_content() -> None:
+            await anyio.to_thread.run_sync(sharing.ensure_folders)
+    return app
+
+
+def make_sharing(settings: SyncSettings,
+                 syncthing: SyncthingPort | None = None) -> ContentSharing | None:
+    """The Syncthing link, or None when no Syncthing is configured."""
+    if syncthing is None and settings.syncthing_url is None:
+        return None
+    if syncthing is None:
+        key = settings.syncthing_api_key.get_secret_value() if settings.syncthing_api_key else ""
+        syncthing = SyncthingRest(settings.syncthing_url, key, settings.syncthing_timeout_seconds)
+    return ContentSharing(syncthing, settings.content_dir, settings.syncthing_content_dir)

@@ -7,8 +7,8 @@ import math
 from . import events as ev
 from .issues import ChartIssue, chart_issue
 from .text import lodash_round
-from .trackhash import prune_empty_phrases
 from .timing import Clock
+from .trackhash import prune_empty_phrases
 from .tracks import ParsedChart, Track
 
 LEADING_SILENCE_MS = 1000
@@ -119,8 +119,9 @@ def track_issues(track: Track, clock: Clock) -> list[ChartIssue]:
     kind = ev.instrument_kind(track.instrument)
     lane_check = {"drums": _drum_chord_issues, "fiveFret": _five_fret_chord_issues,
                   "sixFret": _six_fret_chord_issues}[kind]
-    single_note_codes: dict[tuple[int, int], list[str]] = {}  # a lone note's codes depend
-    for group, time in zip(groups, times):                  # only on its lane and 2x kick
+    # A lone note's codes depend only on its lane and 2x kick flag.
+    single_note_codes: dict[tuple[int, int], list[str]] = {}
+    for group, time in zip(groups, times, strict=True):
         if len(group) == 1:
             key = (group[0][2], group[0][3] & ev.F_DOUBLE_KICK)
             codes = single_note_codes.get(key)
@@ -216,7 +217,8 @@ def _six_fret_forbidden(lanes: int, size: int, difficulty: str) -> bool:
 
 def _six_fret_chord_issues(group, difficulty: str) -> list[str]:
     lanes = _lanes(group)
-    codes = ["difficultyForbiddenNote"] if _six_fret_forbidden(lanes, len(group), difficulty) else []
+    forbidden = _six_fret_forbidden(lanes, len(group), difficulty)
+    codes = ["difficultyForbiddenNote"] if forbidden else []
     if (len(group) > 3
             or (lanes & _TWO == _TWO and lanes & _ONE)
             or (lanes & _THREE == _THREE and lanes & (_ONE | _TWO))):

@@ -69,64 +69,47 @@ def _dynamics_flag(kind: int, present: set[int]) -> int:
     return ev.F_GHOST if ghost in present else 0
 
 
-def resolve_drum_groups(groups: list[list[list[int]]], drum_type: int, fmt: str) -> list[list[Note]]:
+def resolve_drum_groups(groups: list[list[list[int]]], drum_type: int,
+                        fmt: str) -> list[list[Note]]:
     """Each tick's drum events as notes; groups holding only modifiers are dropped."""
     resolved: list[list[Note]] = []
     disco = ev.DISCO_FLIP_OFF
-    drum_events, note_types = ev.DRUM_EVENTS, _NOTE_TYPE
-    lane_flags = _lane_flags_table(drum_type, fmt)
+    tables: dict[frozenset[int], dict[int, tuple[int, int]]] = {}
     for events in groups:
-        if len(events) == 1:
-            tick, length, kind = events[0][0], events[0][1], events[0][2]
-            if kind in drum_events:  # the common case: one plain note
-                resolved.append([_single_note(tick, length, kind, lane_flags, disco)])
-            elif kind in ev.DISCO_EVENTS:
-                disco = kind
-            continue
-        if all(e[2] in drum_events for e in events) and not _has_orange_and_green(events):
-            resolved.append([_single_note(e[0], e[1], e[2], lane_flags, disco) for e in events])
-            continue
         kinds = {e[2] for e in events}
-        modifiers = kinds - drum_events
-        if flips := modifiers & ev.DISCO_EVENTS:
-            disco = min(flips)
-        if len(modifiers) == len(kinds):
-            continue
-        flam = ev.F_FLAM if ev.FORCE_FLAM in modifiers else 0
-        notes = [[e[0], e[1], ev.N_KICK, flam | (0 if e[2] == ev.KICK else ev.F_DOUBLE_KICK)
-                  | _dynamics_flag(e[2], modifiers)]
-                 for e in events if e[2] in ev.KICK_EVENTS]
-        orange_and_green = {ev.FIVE_GREEN_DRUM, ev.FIVE_ORANGE_FOUR_GREEN_DRUM} <= kinds
-        for event in events:
-            kind = event[2]
-            lane = note_types.get(kind)
-            if lane is None:
+        modifiers = frozenset(kinds - ev.DRUM_EVENTS)
+        if modifiers:
+            if (flips := modifiers & ev.DISCO_EVENTS) and min(flips) != disco:
+                disco = min(flips)
+                tables.clear()
+            if len(modifiers) == len(kinds):
                 continue
-            if kind == ev.FIVE_GREEN_DRUM and orange_and_green:
-                lane = ev.N_BLUE_DRUM
-            flags = flam | _lane_flag(kind, modifiers, drum_type, fmt) | _dynamics_flag(kind, modifiers)
-            if lane in (ev.N_RED_DRUM, ev.N_YELLOW_DRUM) and disco != ev.DISCO_FLIP_OFF:
-                flags |= ev.F_DISCO if disco == ev.DISCO_FLIP_ON else ev.F_DISCO_NOFLIP
-            notes.append([event[0], event[1], lane, flags])
+        table = tables.get(modifiers)
+        if table is None:
+            table = tables[modifiers] = _note_table(modifiers, drum_type, fmt, disco)
+        notes = [[e[0], e[1], *table[e[2]]] for e in events if e[2] in table]
+        if ev.FIVE_GREEN_DRUM in kinds and ev.FIVE_ORANGE_FOUR_GREEN_DRUM in kinds:
+            fives = [e[2] == ev.FIVE_GREEN_DRUM for e in events if e[2] in table]
+            for note, is_five_green in zip(notes, fives, strict=True):
+                if is_five_green:
+                    note[2] = ev.N_BLUE_DRUM  # five-lane green moves over when orange is there
         resolved.append(notes)
     return resolved
 
 
-def _has_orange_and_green(events: list[list[int]]) -> bool:
-    kinds = [e[2] for e in events]
-    return ev.FIVE_GREEN_DRUM in kinds and ev.FIVE_ORANGE_FOUR_GREEN_DRUM in kinds
+def _note_table(modifiers: frozenset[int], drum_type: int, fmt: str,
+                disco: int) -> dict[int, tuple[int, int]]:
+    """(lane, flags) of each drum event under these modifiers and the current disco flip."""
+    flam = ev.F_FLAM if ev.FORCE_FLAM in modifiers else 0
+    table = {kind: (ev.N_KICK, flam | double | _dynamics_flag(kind, modifiers))
+             for kind, double in ((ev.KICK, 0), (ev.KICK_2X, ev.F_DOUBLE_KICK))}
+    for kind, lane in _NOTE_TYPE.items():
+        table[kind] = (lane, flam | _lane_flag(kind, modifiers, drum_type, fmt)
+                       | _dynamics_flag(kind, modifiers) | _disco_flag(lane, disco))
+    return table
 
 
-def _lane_flags_table(drum_type: int, fmt: str) -> dict[int, int]:
-    """Tom/cymbal flag of each drum event when no modifier is present."""
-    return {kind: _lane_flag(kind, set(), drum_type, fmt) for kind in _NOTE_TYPE}
-
-
-def _single_note(tick: int, length: int, kind: int, lane_flags: dict[int, int], disco: int) -> Note:
-    """A note alone on its tick, with no modifiers."""
-    if kind in ev.KICK_EVENTS:
-        return [tick, length, ev.N_KICK, 0 if kind == ev.KICK else ev.F_DOUBLE_KICK]
-    lane, flags = _NOTE_TYPE[kind], lane_flags[kind]
-    if lane in (ev.N_RED_DRUM, ev.N_YELLOW_DRUM) and disco != ev.DISCO_FLIP_OFF:
-        flags |= ev.F_DISCO if disco == ev.DISCO_FLIP_ON else ev.F_DISCO_NOFLIP
-    return [tick, length, lane, flags]
+def _disco_flag(lane: int, disco: int) -> int:
+    if lane not in (ev.N_RED_DRUM, ev.N_YELLOW_DRUM) or disco == ev.DISCO_FLIP_OFF:
+        return 0
+    return ev.F_DISCO if disco == ev.DISCO_FLIP_ON else ev.F_DISCO_NOFLIP

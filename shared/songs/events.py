@@ -41,7 +41,8 @@ FRET_NOTE_TYPE = {
 
 # Note flags (scan-chart `noteFlags`)
 F_NONE, F_STRUM, F_HOPO, F_TAP, F_DOUBLE_KICK = 0, 1, 2, 4, 8
-F_TOM, F_CYMBAL, F_DISCO_NOFLIP, F_DISCO, F_FLAM, F_GHOST, F_ACCENT = 16, 32, 64, 128, 256, 512, 1024
+F_TOM, F_CYMBAL, F_DISCO_NOFLIP, F_DISCO = 16, 32, 64, 128
+F_FLAM, F_GHOST, F_ACCENT = 256, 512, 1024
 
 INSTRUMENTS = ("guitar", "guitarcoop", "rhythm", "bass", "drums", "keys",
                "guitarghl", "guitarcoopghl", "rhythmghl", "bassghl")

@@ -57,7 +57,8 @@ def pick_ini(names: list[str]) -> Pick:
 def pick_chart(names: list[str]) -> Pick:
     """`notes.mid`/`notes.chart` first (the .mid before the .chart), else any .mid/.chart."""
     charts = [n for n in names if extension(n).lower() in ("chart", "mid")]
-    charts.sort(key=lambda n: (n not in ("notes.chart", "notes.mid"), extension(n).lower() != "mid"))
+    charts.sort(key=lambda n: (n not in ("notes.chart", "notes.mid"),
+                               extension(n).lower() != "mid"))
     issues = [
         FolderIssue("invalidChart", f'"{n}" is not named "notes.{extension(n).lower()}".')
         for n in charts if n not in ("notes.chart", "notes.mid")

@@ -136,8 +136,9 @@ def read_metadata(section: Mapping[str, str]) -> SongMetadata:
         for key in REQUIRED_KEYS if values[key] == STRING_DEFAULTS[key]
     ]
     if values["multiplier_note"] not in (0, 103, 116):
-        issues.append(MetadataIssue("invalidValue", 'The "multiplier_note" value in "song.ini" is '
-                                    f'"{js_str(values["multiplier_note"])}", which is not a valid value.'))
+        shown = js_str(values["multiplier_note"])
+        issues.append(MetadataIssue("invalidValue", 'The "multiplier_note" value in "song.ini" '
+                                    f'is "{shown}", which is not a valid value.'))
         values["multiplier_note"] = 0
     if values["pro_drums"] and values["five_lane_drums"]:
         issues.append(MetadataIssue("invalidValue", 'Metadata contains both the "pro_drums" and '

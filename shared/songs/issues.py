@@ -77,9 +77,17 @@ CHART_ISSUE_TEXT = {
 }
 
 
+def _floor_hundredths(value: float) -> float:
+    """lodash `_.floor(value, 2)` (shifting through the decimal text, not multiplying)."""
+    text = repr(value)
+    if "e" in text or "n" in text:
+        return lodash_floor(value, 2)
+    return math.floor(float(text + "e2")) / 100
+
+
 def exact_time(ms: float) -> str:
     """scan-chart's msToExactTime: `[H:]MM:SS.ss` with the seconds floored to hundredths."""
-    seconds = lodash_floor(math.fmod(ms / 1000, 60), 2)
+    seconds = _floor_hundredths(math.fmod(ms / 1000, 60))
     minutes = math.floor(ms / 1000 / 60 % 60)
     hours = math.floor(ms / 1000 / 60 / 60 % 24)
     prefix = f"{hours}:" if hours else ""

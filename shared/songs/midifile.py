@@ -29,7 +29,8 @@ class MidiFile:
 def read_midi(data: bytes) -> MidiFile:
     """Split a .mid file into its header and track chunks."""
     if len(data) < 14 or data[:4] != b"MThd":
-        raise ChartParseError(f"Bad MIDI file. Expected 'MHdr', got: '{data[:4].decode('latin-1')}'",
+        found = data[:4].decode("latin-1")
+        raise ChartParseError(f"Bad MIDI file. Expected 'MHdr', got: '{found}'",
                               location="byte 0")
     header_length = int.from_bytes(data[4:8], "big")
     header = data[8 : 8 + header_length].ljust(6, b"\0")
@@ -90,7 +91,7 @@ def decode_track(track: bytes, wanted: bytes = ALL_NOTES) -> tuple[list[tuple], 
             note = track[at] if at < end else 0
             velocity = track[at + 1] if at + 1 < end else 0
             at += 2
-            if wanted[note & 0x7F]:
+            if note < 128 and wanted[note]:
                 add_note((tick, note, velocity, status & 0x0F, status >= 0x90 and velocity > 0))
         else:
             at += 1 if 0xC0 <= status < 0xE0 else 2

@@ -38,8 +38,10 @@ _MODIFIABLE = {
     "drums": ev.DRUM_EVENTS,
 }
 _GHOST = {ev.RED_DRUM: ev.RED_GHOST, ev.YELLOW_DRUM: ev.YELLOW_GHOST,
-          ev.BLUE_DRUM: ev.BLUE_GHOST, ev.FIVE_ORANGE_FOUR_GREEN_DRUM: ev.FIVE_ORANGE_FOUR_GREEN_GHOST,
-          ev.FIVE_GREEN_DRUM: ev.FIVE_GREEN_GHOST, ev.KICK: ev.KICK_GHOST, ev.KICK_2X: ev.KICK_GHOST}
+          ev.BLUE_DRUM: ev.BLUE_GHOST,
+          ev.FIVE_ORANGE_FOUR_GREEN_DRUM: ev.FIVE_ORANGE_FOUR_GREEN_GHOST,
+          ev.FIVE_GREEN_DRUM: ev.FIVE_GREEN_GHOST, ev.KICK: ev.KICK_GHOST,
+          ev.KICK_2X: ev.KICK_GHOST}
 _ACCENT = {ev.RED_DRUM: ev.RED_ACCENT, ev.YELLOW_DRUM: ev.YELLOW_ACCENT,
            ev.BLUE_DRUM: ev.BLUE_ACCENT,
            ev.FIVE_ORANGE_FOUR_GREEN_DRUM: ev.FIVE_ORANGE_FOUR_GREEN_ACCENT,
@@ -71,7 +73,8 @@ _WANTED = {kind: bytes(1 if n in _TABLES[(kind, True)] or n in _INSTRUMENT_WIDE 
 
 
 def _difficulty_events(track: bytes, kind: str) -> dict[str, list[list]]:
-    """Paired events per difficulty, sorted by tick then type (descending): [tick, len, type, vel, ch].
+    """Paired events per difficulty as [tick, length, type, velocity, channel], sorted by tick
+    then type (descending).
 
     scan-chart sorts start/end events by (tick, type desc) and then pairs each end with the
     latest open start of its type on the same channel. Only events of one type interact, and a
@@ -103,7 +106,7 @@ def _difficulty_events(track: bytes, kind: str) -> dict[str, list[list]]:
 
 def _text_event(ends: dict[str, list[list]], tick: int, data: bytes, kind: str,
                 position: int) -> int:
-    """Handle a text event; returns `position` if it turns on enhanced opens, else a large number."""
+    """Handle a text event; returns `position` if it turns on enhanced opens, else a big number."""
     text = data.decode("latin-1")
     if kind == "drums" and (match := _DISCO.fullmatch(text)):
         disco = _DISCO_TYPES.get(match.group(3))

@@ -84,7 +84,8 @@ class NotesData:
                   for instrument, key in DIFFICULTY_KEYS.items()
                   if instrument in self.instruments and metadata[key] == -1]
         if self.flags["hasVocals"] and metadata["diff_vocals"] == -1:
-            issues.append(MetadataIssue("missingValue", 'Metadata is missing a "diff_vocals" value.'))
+            issues.append(MetadataIssue("missingValue",
+                                        'Metadata is missing a "diff_vocals" value.'))
         issues += [MetadataIssue("extraValue", f'Metadata contains "{key}", but {instrument} is '
                                  "not charted.")
                    for instrument, key in DIFFICULTY_KEYS.items()
@@ -175,7 +176,7 @@ def _per_second(track: Track) -> tuple[int, ...]:
     size = min(MAX_GRAPH_SECONDS, max(0, int(track.times[-1] // 1000))) + 1
     counts = [0] * size
     drums = track.instrument == "drums"
-    for group, time in zip(track.groups, track.times):
+    for group, time in zip(track.groups, track.times, strict=True):
         second = int(time // 1000)
         if 0 <= second < size:
             counts[second] += len(group) if drums else 1

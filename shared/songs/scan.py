@@ -57,12 +57,19 @@ class SongScan:
             "metadataIssues": [issue.as_dict() for issue in self.metadata_issues],
             "notesData": self.notes_data.as_dict() if self.notes_data else None,
             "chartFile": self.chart_file,
-            "metadata": {k: _json(v) for k, v in self.metadata.items() if k not in SCALAR_FIELDS},
-            "iniValues": dict(self.extra_metadata),
+            "metadata": self._metadata_dict(),
             "albumArt": dict(self.album_art) if self.album_art else None,
             "audioFiles": list(self.audio_files),
         })
         return result
+
+
+    def _metadata_dict(self) -> dict[str, Any]:
+        """scan-chart's typed values, plus every other song.ini key (lowercased) as text."""
+        extra = {key: value for key, value in self.extra_metadata.items()
+                 if key not in self.metadata}
+        typed = {k: _json(v) for k, v in self.metadata.items() if k not in SCALAR_FIELDS}
+        return {**extra, **typed}
 
 
 def _json(value: Any) -> Any:
@@ -79,7 +86,8 @@ def _read_ini(files: Mapping[str, bytes], names: list[str]):
     ini = parse_ini(files[pick.name])
     issues = [*pick.issues, *ini.issues]
     if ini.song is None:
-        issues.append(FolderIssue("invalidMetadata", '"song.ini" doesn\'t have a "[Song]" section.'))
+        issues.append(FolderIssue("invalidMetadata",
+                                  '"song.ini" doesn\'t have a "[Song]" section.'))
         return None, issues
     return read_metadata(ini.song), issues
 

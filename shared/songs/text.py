@@ -6,16 +6,18 @@ import math
 import re
 
 _STYLE_TAGS = (
-    "align allcaps alpha b br color cspace font font-weight gradient i indent line-height "
-    "line-indent link lowercase margin mark mspace nobr noparse page pos rotate s size "
-    "smallcaps space sprite strikethrough style sub sup u uppercase voffset width"
-).split()
+    "align", "allcaps", "alpha", "b", "br", "color", "cspace", "font", "font-weight", "gradient",
+    "i", "indent", "line-height", "line-indent", "link", "lowercase", "margin", "mark", "mspace",
+    "nobr", "noparse", "page", "pos", "rotate", "s", "size", "smallcaps", "space", "sprite",
+    "strikethrough", "style", "sub", "sup", "u", "uppercase", "voffset", "width",
+)
 _STYLE_TAG = re.compile(
     r"<\s*/?\s*(?:#|" + "|".join(rf"\b{re.escape(t)}\b" for t in _STYLE_TAGS) + r")[^>]*>",
     re.IGNORECASE,
 )
 _JS_FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_JS_WHITESPACE = " \t\n\r\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_JS_WHITESPACE = (" \t\n\r\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+                  "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff")
 
 
 def decode_text(data: bytes) -> str:
@@ -92,9 +94,9 @@ def js_str(value: float | int) -> str:
     else:
         mantissa, exp_text = digits, "0"
     whole, _, fraction = mantissa.partition(".")
-    all_digits = (whole + fraction).lstrip("0")
-    point = len(whole) + int(exp_text) - (len(whole + fraction) - len((whole + fraction).lstrip("0")))
-    all_digits = all_digits.rstrip("0") or "0"
+    stripped = (whole + fraction).lstrip("0")
+    point = len(whole) + int(exp_text) - (len(whole + fraction) - len(stripped))
+    all_digits = stripped.rstrip("0") or "0"
     return sign + _js_layout(all_digits, point)
 
 
@@ -112,24 +114,24 @@ def _js_layout(digits: str, point: int) -> str:
     return f"{mantissa}e{'+' if exponent >= 0 else '-'}{abs(exponent)}"
 
 
+def _shift(value: float, places: int) -> float:
+    """value * 10**places through its decimal text, as lodash does to avoid float error."""
+    mantissa, _, exponent = js_str(value).partition("e")
+    return float(f"{mantissa}e{int(exponent or 0) + places}")
+
+
 def lodash_round(value: float, precision: int = 0) -> float:
     """lodash `_.round`: shift by decimal exponent through the number's text, round half up."""
     if not math.isfinite(value):
         return value
-    mantissa, _, exponent = (js_str(value) + "e").partition("e")
-    shifted = js_round(float(f"{mantissa}e{int(exponent or 0) + precision}"))
-    mantissa, _, exponent = (js_str(shifted) + "e").partition("e")
-    return float(f"{mantissa}e{int(exponent or 0) - precision}")
+    return _shift(js_round(_shift(value, precision)), -precision)
 
 
 def lodash_floor(value: float, precision: int = 0) -> float:
     """lodash `_.floor` with a decimal precision."""
     if not math.isfinite(value):
         return value
-    mantissa, _, exponent = (js_str(value) + "e").partition("e")
-    shifted = float(math.floor(float(f"{mantissa}e{int(exponent or 0) + precision}")))
-    mantissa, _, exponent = (js_str(shifted) + "e").partition("e")
-    return float(f"{mantissa}e{int(exponent or 0) - precision}")
+    return _shift(float(math.floor(_shift(value, precision))), -precision)
 
 
 def truncate(text: str, length: int = 200) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import struct
+import sys
+from array import array
 from bisect import bisect_left
 
 from .hashes import blake3_base64url
@@ -43,9 +45,9 @@ def _tempo_map_part(chart: ParsedChart) -> bytes:
     tempos = _last_per_tick(chart.tempos)
     signatures = _last_per_tick(chart.time_signatures)
     parts = [_MAGIC, struct.pack("<III", _VERSION, _u32(chart.resolution), len(tempos))]
-    parts += [struct.pack("<qd", t.tick, t.bpm) for t in tempos]
+    parts += [_pack("<qd", t.tick, t.bpm) for t in tempos]
     parts.append(struct.pack("<I", len(signatures)))
-    parts += [struct.pack("<qII", s.tick, _u32(s.numerator), _u32(s.denominator))
+    parts += [_pack("<qII", s.tick, _u32(s.numerator), _u32(s.denominator))
               for s in signatures]
     return b"".join(parts)
 
@@ -56,15 +58,54 @@ def track_bchart(chart: ParsedChart, track: Track, tempo_part: bytes | None = No
     for phrases in (track.star_power, track.solo_sections):
         kept = prune_empty_phrases(phrases, track.ticks)
         parts.append(struct.pack("<I", len(kept)))
-        parts += [struct.pack("<qq", p.tick, p.length) for p in kept]
+        parts += [_pack("<qq", p.tick, p.length) for p in kept]
     lanes = prune_empty_phrases(track.flex_lanes, track.ticks)
     parts.append(struct.pack("<I", len(lanes)))
-    parts += [struct.pack("<qqB", p.tick, p.length, p.flag) for p in lanes]
+    parts += [_pack("<qqB", p.tick, p.length, p.flag) for p in lanes]
     parts.append(struct.pack("<i", len(track.freestyle_sections)))
-    parts += [struct.pack("<qqB", p.tick, p.length, p.flag) for p in track.freestyle_sections]
-    notes = [value for group in track.groups for note in group for value in note]
-    parts.append(struct.pack(f"<i{'qqII' * (len(notes) // 4)}", len(notes) // 4, *notes))
+    parts += [_pack("<qqB", p.tick, p.length, p.flag) for p in track.freestyle_sections]
+    parts.append(_notes_part(track))
     return b"".join(parts)
+
+
+def _notes_part(track: Track) -> bytes:
+    """Note count, then (tick: i64, length: i64, type: u32, flags: u32) per note."""
+    # type and flags as two little-endian u32 are one little-endian u64: type | flags << 32
+    values = [value for group in track.groups for note in group
+              for value in (note[0], note[1], note[2] | note[3] << 32)]
+    count = len(values) // 3
+    try:
+        packed = array("q", values)
+    except OverflowError:
+        flat = [v for group in track.groups for note in group for v in note]
+        return _pack(f"<i{'qqII' * count}", count, *flat)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return struct.pack("<i", count) + packed.tobytes()
+
+
+def _pack(layout: str, *values: int) -> bytes:
+    """struct.pack, wrapping out-of-range integers the way DataView setters do."""
+    try:
+        return struct.pack(layout, *values)
+    except struct.error:
+        wrapped = [_wrap(code, v) for code, v in zip(_codes(layout), values, strict=True)]
+        return struct.pack(layout, *wrapped)
+
+
+def _codes(layout: str) -> list[str]:
+    return [code for code in layout if code.isalpha()]
+
+
+def _wrap(code: str, value) -> int | float:
+    if code == "d":
+        return value
+    bits = {"q": 64, "i": 32, "I": 32, "B": 8}[code]
+    number = int(value) if value == value and abs(value) != float("inf") else 0
+    number &= (1 << bits) - 1
+    if code in "qi" and number >= 1 << (bits - 1):
+        number -= 1 << bits
+    return number
 
 
 def track_hashes(chart: ParsedChart) -> list[str]:

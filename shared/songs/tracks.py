@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from operator import itemgetter
 from typing import Any
 
@@ -17,12 +18,12 @@ from .frets import resolve_fret_groups, snap_chords
 from .raw import Note, Phrase, RawChart, RawTrack
 from .timing import Clock, Tempo, timed_tempos
 
-_BY_TICK = itemgetter(0)
+_BY_TICK, _BY_TYPE = itemgetter(0), itemgetter(2)
 
 
 @dataclass
 class Track:
-    """One instrument at one difficulty: its chords (`groups`, each at `times[i]` ms) and phrases."""
+    """One instrument at one difficulty: its chords (`groups`, at `ticks`/`times` ms), phrases."""
 
     instrument: str
     difficulty: str
@@ -128,38 +129,29 @@ def _sustain_threshold(cutoff: int, resolution: int, fmt: str) -> int:
 
 
 def _group_by_tick(events: list[list[int]], threshold: int) -> tuple[list[list[list[int]]], bool]:
-    """Events grouped by tick (ascending, input order within a tick), short sustains cut;
-    and whether any event still has a length."""
-    has_sustains = False
-    for event in events:
-        if event[1]:
-            if event[1] <= threshold:
+    """Events (already in tick order) grouped by tick, short sustains cut; and whether any
+    event still has a length."""
+    if threshold > 0:
+        for event in events:
+            if event[1] and event[1] <= threshold:
                 event[1] = 0
-            else:
-                has_sustains = True
+    has_sustains = any(event[1] for event in events)
     groups: list[list[list[int]]] = []
     last_tick = None
-    in_order = True
     for event in events:
-        tick = event[0]
-        if tick == last_tick:
+        if event[0] == last_tick:
             groups[-1].append(event)
-            continue
-        if last_tick is not None and tick < last_tick:
-            in_order = False
-            break
-        last_tick = tick
-        groups.append([event])
-    if in_order:
-        return groups, has_sustains
-    by_tick: dict[int, list[list[int]]] = {}
-    for event in events:
-        by_tick.setdefault(event[0], []).append(event)
-    return [by_tick[tick] for tick in sorted(by_tick)], has_sustains
+        else:
+            last_tick = event[0]
+            groups.append([event])
+    return groups, has_sustains
 
 
 def _dedupe_lanes(group: list[Note]) -> list[Note]:
     """One note per lane: sorted by lane, the longest (then most flags) kept."""
+    group.sort(key=_BY_TYPE)
+    if all(a[2] != b[2] for a, b in pairwise(group)):
+        return group  # no lane twice: the order by lane is the whole story
     group.sort(key=lambda n: (n[2], -n[1], -n[3]))
     kept = [group[0]]
     for note in group:

@@ -157,3 +157,23 @@ def test_print_agreement_table(capsys):
 
 if __name__ == "__main__":
     sys.stdout.write(agreement_table() + "\n")
+
+
+@needs_corpus
+def test_our_own_fields_are_json_ready_for_every_folder():
+    for record in expected_records():
+        ours = scanned(record["folder"])
+        assert json.loads(json.dumps(ours, allow_nan=False)) == ours
+        assert ours["chartFile"] in (None, "notes.chart", "notes.mid") or \
+            ours["chartFile"].endswith((".chart", ".mid"))
+
+
+@needs_corpus
+def test_album_art_size_is_read_from_the_image_header():
+    """The reference's known mistake: these PNGs are 1650x1650 and 1024x1024, not 64x64."""
+    mouth = scanned("donnaken15-charts/Venetian Snares - Mouth")["albumArt"]
+    assert (mouth["format"], mouth["width"], mouth["height"]) == ("png", 1650, 1650)
+    drum_n_bass = scanned("donnaken15-charts/Venetian Snares - More Drug N Bass")["albumArt"]
+    assert (drum_n_bass["width"], drum_n_bass["height"]) == (1024, 1024)
+    drawing = scanned("donnaken15-charts/Linkin Park - Drawing")["albumArt"]
+    assert (drawing["format"], drawing["width"], drawing["height"]) == ("jpeg", 800, 800)

@@ -94,7 +94,7 @@ def test_non_integer_numbers_are_rounded_with_an_issue():
     ini = parse_ini(b"[song]\ndiff_guitar = 2.5\n")
     metadata = read_metadata(ini.song)
     assert metadata["diff_guitar"] == 3
-    assert [i.code for i in metadata.issues][0] == "invalidValue"
+    assert metadata.issues[0].code == "invalidValue"
     assert '"2.5", which is not an integer' in metadata.issues[0].description
 
 

@@ -1,4 +1,5 @@
-"""Catalog consumer: `song.parsed` → `song.cataloged` (or `song.duplicate`); `song.deleted` →
+"""Catalog consumer: `song.parsed` → `song.cataloged` (or `song.duplicate`), written to the
+outbox in the same transaction as the catalog change and relayed from there; `song.deleted` →
 the row leaves the catalog and a tombstone stays."""
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ import anyio
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.catalog import songs
+from services.catalog import outbox, songs
 from services.catalog.db import transaction
+from services.catalog.outbox import OutboxRelay
 from shared.events import (
     Event,
     SongAlreadyInLibrary,
@@ -24,20 +26,21 @@ from shared.events import (
 log = structlog.get_logger(__name__)
 
 
-def make_handler(sessions: sessionmaker[Session]):
+def make_handler(sessions: sessionmaker[Session], relay: OutboxRelay):
     async def catalog(event: SongParsed | SongDeleted) -> Sequence[Event]:
         if isinstance(event, SongDeleted):
             await anyio.to_thread.run_sync(_delete, sessions, event)
             return ()
-        outcome = await anyio.to_thread.run_sync(_record, sessions, event)
-        return _next_events(event, outcome)
+        await anyio.to_thread.run_sync(_record, sessions, event)
+        relay.wake()
+        return ()  # the relay publishes what the transaction recorded
 
     return catalog
 
 
-def _record(sessions: sessionmaker[Session], event: SongParsed) -> songs.Outcome:
+def _record(sessions: sessionmaker[Session], event: SongParsed) -> None:
     with transaction(sessions) as session:
-        return songs.record_parsed(session, event)
+        outbox.add(session, _next_events(event, songs.record_parsed(session, event)))
 
 
 def _delete(sessions: sessionmaker[Session], event: SongDeleted) -> None:

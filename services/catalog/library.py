@@ -1,0 +1,202 @@
+"""Library search over the catalog: typo-forgiving text, filters, sorts, duplicates, totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, distinct, exists, func, literal, select, tuple_
+from sqlalchemy.orm import Session
+
+from services.catalog.library_items import LENGTH, SONG_COLUMNS, describe_songs
+from services.catalog.library_query import BadLibraryQuery, LibraryQuery
+from services.catalog.tables import Song, SongChart
+from shared.songs.events import INSTRUMENTS
+
+__all__ = ["BadLibraryQuery", "DuplicateGroup", "LibraryPage", "LibraryQuery",
+           "duplicate_groups", "library_totals", "search_library"]
+
+# pg_trgm's default (0.6) misses one-letter typos in short words ("amazng" scores 0.57).
+WORD_SIMILARITY_THRESHOLD = 0.5
+FLAGS = ("has_lyrics", "has_solos", "has_taps", "has_open_notes", "has_video", "has_issues")
+_ARTIST, _TITLE = func.lower(Song.artist), func.lower(Song.title)
+# A song without a chart hash (its chart could not be hashed) counts as a chart of its own.
+_CHART = func.coalesce(Song.chart_hash, Song.md5)
+# Sort keys; the first one of album, year, length and nps may be null: nulls come last both
+# ways, and migration 0002 has an index for each direction.
+_SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
+    "name": (_TITLE,),
+    "artist": (_ARTIST, _TITLE),
+    "album": (func.lower(Song.album), _TITLE),
+    "year": (Song.year_number, _TITLE),
+    "length": (LENGTH,),
+    "added": (Song.created_at,),
+    "nps": (Song.max_nps,),
+}
+_NULLABLE = {"album", "year", "length", "nps"}
+
+
+@dataclass(frozen=True)
+class LibraryPage:
+    total: int
+    items: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    kind: str
+    key: str
+    songs: list[dict[str, Any]]
+
+
+def search_library(session: Session, query: LibraryQuery) -> LibraryPage:
+    """One page of the songs matching `query`, and how many match in all."""
+    conditions = _conditions(query)
+    if query.text:
+        return _text_search(session, query, conditions)
+    total = session.execute(select(func.count()).select_from(Song).where(*conditions)).scalar_one()
+    rows = session.execute(
+        select(*SONG_COLUMNS).where(*conditions).order_by(*_order(query, None))
+        .offset(query.offset).limit(query.per_page)
+    ).all()
+    return LibraryPage(total=total, items=describe_songs(session, rows))
+
+
+def _text_search(session: Session, query: LibraryQuery,
+                 conditions: list[ColumnElement[bool]]) -> LibraryPage:
+    """Trigram matches first, then the filters over those only, counted in the same pass."""
+    # Local to this transaction, so pooled connections keep the server's default.
+    session.execute(select(func.set_config("pg_trgm.word_similarity_threshold",
+                                           str(WORD_SIMILARITY_THRESHOLD), True)))
+    # MATERIALIZED: the planner thinks `<%` is cheap and, given other filters, would run it on
+    # every row of a sequential scan instead of going through the trigram index (20x slower).
+    matches = (select(Song.id, func.word_similarity(query.text, Song.search_text)
+                      .label("similarity"))
+               .where(literal(query.text).op("<%")(Song.search_text))
+               .cte("matches").prefix_with("MATERIALIZED"))
+    rows = session.execute(
+        select(*SONG_COLUMNS, matches.c.similarity, func.count().over().label("total"))
+        .join(matches, matches.c.id == Song.id).where(*conditions)
+        .order_by(*_order(query, matches.c.similarity))
+        .offset(query.offset).limit(query.per_page)
+    ).all()
+    if rows:
+        total = rows[0].total
+    else:  # past the last page: the window had no row to carry the count
+        total = session.execute(select(func.count()).select_from(Song).join(
+            matches, matches.c.id == Song.id).where(*conditions)).scalar_one()
+    return LibraryPage(total=total, items=describe_songs(session, rows))
+
+
+def _conditions(query: LibraryQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.instrument:
+        conditions.append(Song.instruments.contains([query.instrument]))
+    if query.difficulty:
+        conditions.append(_has_part(query.instrument, query.difficulty))
+    if query.drum_type:
+        conditions.append(Song.drum_type == query.drum_type)
+    conditions += [getattr(Song, flag).is_(getattr(query, flag)) for flag in FLAGS
+                   if getattr(query, flag) is not None]
+    conditions += _ranges(query)
+    if query.genre:
+        conditions.append(func.lower(Song.genre) == query.genre.lower())
+    if query.charter:
+        conditions.append(Song.charter.icontains(query.charter, autoescape=True))
+    if query.duplicates:
+        conditions.append(_in_duplicates(query.duplicates))
+    return conditions
+
+
+def _has_part(instrument: str | None, difficulty: str) -> ColumnElement[bool]:
+    part = [SongChart.song_id == Song.id, SongChart.difficulty == difficulty]
+    if instrument:
+        part.append(SongChart.instrument == instrument)
+    return exists().where(*part)
+
+
+def _ranges(query: LibraryQuery) -> list[ColumnElement[bool]]:
+    ranges, length = [], LENGTH
+    if query.min_length_s is not None:
+        ranges.append(length >= query.min_length_s * 1000)
+    if query.max_length_s is not None:
+        ranges.append(length <= query.max_length_s * 1000)
+    if query.min_year is not None:
+        ranges.append(Song.year_number >= query.min_year)
+    if query.max_year is not None:
+        ranges.append(Song.year_number <= query.max_year)
+    return ranges
+
+
+def _in_duplicates(kind: str) -> ColumnElement[bool]:
+    if kind == "chart":
+        return Song.chart_hash.in_(_duplicate_charts())
+    return tuple_(_ARTIST, _TITLE).in_(_duplicate_titles())
+
+
+def _duplicate_charts():
+    """Chart hashes found in more than one song (each song is its own folder)."""
+    return (select(Song.chart_hash).where(Song.chart_hash.is_not(None))
+            .group_by(Song.chart_hash).having(func.count() > 1))
+
+
+def _duplicate_titles():
+    """Artist and title pairs (ignoring case) charted more than once, differently."""
+    # min <> max says "more than one distinct chart" without count(DISTINCT)'s sort.
+    return select(_ARTIST, _TITLE).group_by(_ARTIST, _TITLE).having(
+        func.min(_CHART) != func.max(_CHART))
+
+
+def _order(query: LibraryQuery, similarity: ColumnElement[float] | None) -> list[Any]:
+    keys: list[Any] = []
+    if query.duplicates == "chart":
+        keys.append(Song.chart_hash)  # keep each group together
+    elif query.duplicates == "title":
+        keys += [_ARTIST, _TITLE]
+    if similarity is not None and query.sort is None:
+        keys.append(similarity.desc())
+    sort = query.sort or "name"
+    for position, column in enumerate(_SORTS[sort]):
+        if not query.descending:
+            keys.append(column.asc())
+        elif position == 0 and sort in _NULLABLE:
+            keys.append(column.desc().nulls_last())
+        else:
+            keys.append(column.desc())
+    keys.append(Song.id.desc() if query.descending else Song.id)  # stable pages
+    return keys
+
+
+def duplicate_groups(session: Session, kind: str, limit: int = 100) -> list[DuplicateGroup]:
+    """Up to `limit` groups of duplicates: "chart" (same chart) or "title" (same song)."""
+    if kind == "chart":
+        keys = _duplicate_charts().order_by(Song.chart_hash).limit(limit).subquery()
+        condition, key_columns = Song.chart_hash.in_(select(keys)), [Song.chart_hash]
+    elif kind == "title":
+        keys = _duplicate_titles().order_by(_ARTIST, _TITLE).limit(limit).subquery()
+        condition, key_columns = tuple_(_ARTIST, _TITLE).in_(select(keys)), [_ARTIST, _TITLE]
+    else:
+        raise BadLibraryQuery("duplicates must be chart or title.")
+    rows = session.execute(select(*SONG_COLUMNS).where(condition)
+                           .order_by(*key_columns, Song.created_at, Song.id)).all()
+    groups: dict[str, DuplicateGroup] = {}
+    for row, item in zip(rows, describe_songs(session, rows), strict=True):
+        key = row.chart_hash if kind == "chart" else f"{row.artist} - {row.title}"
+        group_key = row.chart_hash if kind == "chart" else f"{row.artist_key}\n{row.title_key}"
+        groups.setdefault(group_key, DuplicateGroup(kind, key, [])).songs.append(item)
+    return list(groups.values())
+
+
+def library_totals(session: Session) -> dict[str, Any]:
+    """Songs, artists, charters, hours of music and songs per instrument."""
+    songs, artists, charters, length_ms = session.execute(select(
+        func.count(), func.count(distinct(_ARTIST)), func.count(distinct(func.lower(
+            Song.charter))), func.coalesce(func.sum(LENGTH), 0))).one()
+    parts = select(func.unnest(Song.instruments).label("instrument")).subquery()
+    per_instrument = dict(session.execute(
+        select(parts.c.instrument, func.count()).group_by(parts.c.instrument)).all())
+    ordered = sorted(per_instrument, key=lambda n: (INSTRUMENTS.index(n)
+                                                    if n in INSTRUMENTS else 99, n))
+    return {"songs": songs, "artists": artists, "charters": charters,
+            "hours": round(length_ms / 3_600_000, 1),
+            "instruments": {name: per_instrument[name] for name in ordered}}

@@ -1,0 +1,119 @@
+"""Browser-facing protection: sessions, CSRF, the sign-in rate limit and security headers."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import PermissionDeniedException
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.gateway.users import SignedIn, signed_in
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+# The OpenAPI viewers load scripts from a CDN; they get no page CSP of ours.
+_NO_CSP_PREFIXES = ("/schema",)
+SESSION_KEY = "chhub_session"
+SIGN_IN_LIMIT = ("minute", 5)
+
+
+def session_config() -> ServerSideSessionConfig:
+    return ServerSideSessionConfig(key=SESSION_KEY, max_age=14 * 24 * 3600, httponly=True,
+                                   samesite="lax", store="sessions")
+
+
+def stores(redis_url: str | None) -> dict[str, Store]:
+    """Sessions and rate-limit counters: in Redis when configured (shared by every gateway)."""
+    if not redis_url:
+        return {"sessions": MemoryStore(), "rate_limit": MemoryStore()}
+    root = RedisStore.with_client(url=redis_url, namespace="chhub")
+    return {"sessions": root.with_namespace("sessions"),
+            "rate_limit": root.with_namespace("rate_limit")}
+
+
+def sign_in_rate_limit() -> RateLimitConfig:
+    """Sign-in attempts per client address; only posts count, reading the form is free."""
+    async def is_attempt(request: Any) -> bool:
+        return request.method == "POST"
+
+    return RateLimitConfig(rate_limit=SIGN_IN_LIMIT, store="rate_limit",
+                           check_throttle_handler=is_attempt)
+
+
+class BearerExemptCSRF(CSRFMiddleware):
+    """Litestar's CSRF check, except for API calls carrying a token, which no browser sends on
+    its own; multipart posts must send the token as a header, so uploads are never buffered."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = MutableScopeHeaders(scope) if scope["type"] == "http" else None
+        if headers is not None:
+            scheme = headers.get("authorization", "").partition(" ")[0]
+            if scheme.lower() == "bearer":
+                await self.app(scope, receive, send)
+                return
+            multipart = headers.get("content-type", "").startswith("multipart/")
+            if multipart and not headers.get(self.config.header_name):
+                raise PermissionDeniedException("Send the CSRF token in the X-CSRFToken header.")
+        await super().__call__(scope, receive, send)
+
+
+def csrf_middleware(secret: str | None) -> DefineMiddleware:
+    config = CSRFConfig(secret=secret or secrets.token_urlsafe(32), cookie_samesite="strict")
+    return DefineMiddleware(BearerExemptCSRF, config=config)
+
+
+def security_headers(app: ASGIApp) -> ASGIApp:
+    """Adds CSP, nosniff and framing headers unless the response set its own CSP."""
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(_NO_CSP_PREFIXES):
+            await app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                if "content-security-policy" not in headers:
+                    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Referrer-Policy"] = "same-origin"
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return middleware
+
+
+async def current_user(connection: ASGIConnection) -> SignedIn | None:
+    """The signed-in user of this request's session, looked up once per request."""
+    state = connection.scope.setdefault("state", {})
+    if "chhub_user" not in state:
+        state["chhub_user"] = await _lookup(connection)
+    return state["chhub_user"]
+
+
+async def _lookup(connection: ASGIConnection) -> SignedIn | None:
+    session = connection.scope.get("session"); print("DBG", connection.headers.get("cookie"), connection.cookies, session)
+    raw = session.get("user_id") if isinstance(session, dict) else None
+    if not raw:
+        return None
+    try:
+        user_id = uuid.UUID(raw)
+    except ValueError:
+        return None
+    return await connection.app.state.gateway.read(signed_in, user_id)

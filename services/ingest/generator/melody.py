@@ -1,0 +1,76 @@
+"""Pitched notes from the harmonic part of the audio: onsets, the strongest pitch after each,
+how long it rings and how hard it was struck."""
+
+from __future__ import annotations
+
+import numpy as np
+
+LOWEST_MIDI = 36            # C2: the CQT's first bin
+BINS = 56                   # C2 to G#6, one bin a semitone
+HARMONIC_OFFSETS = (0, 12, 19, 24, 28)  # semitones to the first five harmonics
+HARMONIC_WEIGHTS = (1.0, 0.8, 0.6, 0.5, 0.4)
+MIN_GAP = 0.07              # seconds; closer onsets are one note
+RING_FLOOR = 0.3            # a note rings while its pitch keeps this share of its peak
+
+
+def harmonic_cqt(samples: np.ndarray, rate: int, hop: int) -> np.ndarray:
+    """Constant-Q magnitudes (one bin a semitone from C2) with the percussive part masked out:
+    what is steady in time is kept, what is spread across frequency is not."""
+    import librosa
+    import scipy.ndimage
+
+    cqt = np.abs(librosa.cqt(samples, sr=rate, hop_length=hop, tuning=0.0,
+                             fmin=librosa.midi_to_hz(LOWEST_MIDI), n_bins=BINS + 28,
+                             bins_per_octave=12)).astype(np.float32)
+    steady = scipy.ndimage.median_filter(cqt, size=(1, 9)) ** 2
+    spread = scipy.ndimage.median_filter(cqt, size=(9, 1)) ** 2
+    return cqt * (steady / (steady + spread + 1e-12))
+
+
+def pitch_salience(harmonic: np.ndarray) -> np.ndarray:
+    """Per frame, how strongly each semitone sounds as a fundamental (harmonics summed)."""
+    salience = np.zeros((BINS, harmonic.shape[1]), dtype=np.float32)
+    for offset, weight in zip(HARMONIC_OFFSETS, HARMONIC_WEIGHTS, strict=True):
+        salience += weight * harmonic[offset:offset + BINS]
+    return salience
+
+
+def onset_times(envelope: np.ndarray, rate: int, hop: int, lag: float) -> np.ndarray:
+    """Onset times in seconds from an onset envelope, corrected for the envelope's lag."""
+    import librosa
+
+    frames = librosa.onset.onset_detect(onset_envelope=envelope, sr=rate, hop_length=hop,
+                                        delta=0.07, wait=int(MIN_GAP * rate / hop))
+    strongest = envelope.max() if envelope.size else 0.0
+    kept = [f for f in frames if envelope[f] >= 0.04 * strongest]
+    return np.maximum(librosa.frames_to_time(kept, sr=rate, hop_length=hop) - lag, 0.0)
+
+
+def describe_notes(onsets: np.ndarray, envelope: np.ndarray, salience: np.ndarray,
+                   frame_seconds: float, env_seconds: float):
+    """(pitch in MIDI numbers, ring time in seconds, strength 0..1) of each onset."""
+    pitches, rings, strengths = [], [], []
+    loud = np.percentile(envelope, 98) if envelope.size else 1.0
+    ends = [*onsets[1:], onsets[-1] + 2.0] if len(onsets) else []
+    for start, end in zip(onsets, ends, strict=True):
+        first = int(round((start + 0.03) / frame_seconds))
+        last = max(first + 1, int(round(min(end, start + 0.25) / frame_seconds)))
+        window = salience[:, first:last]
+        if window.size == 0:
+            window = salience[:, -1:]
+        bin_ = int(np.argmax(window.mean(axis=1)))
+        pitches.append(LOWEST_MIDI + bin_)
+        rings.append(_ring_time(salience[bin_], first, int(end / frame_seconds)) * frame_seconds)
+        peak = envelope[int(start / env_seconds): int(start / env_seconds) + 4]
+        strengths.append(min(1.0, float(peak.max(initial=0.0)) / max(loud, 1e-9)))
+    return np.asarray(pitches), np.asarray(rings), np.asarray(strengths)
+
+
+def _ring_time(track: np.ndarray, first: int, limit: int) -> int:
+    """Frames from the onset until the pitch fades below RING_FLOOR of its peak."""
+    span = track[first: max(first + 1, min(limit, len(track)))]
+    if span.size == 0:
+        return 0
+    peak = span[: 8].max()
+    below = np.nonzero(span < RING_FLOOR * peak)[0]
+    return int(below[0] if below.size else span.size) + 3

@@ -1,0 +1,44 @@
+"""`chhub chserver run`: the Clone Hero multiplayer server in the foreground."""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import click
+
+
+@click.group()
+def chserver() -> None:
+    """The official Clone Hero standalone (multiplayer) server."""
+
+
+@chserver.command("run")
+@click.option("--ready-timeout", default=60.0, show_default=True,
+              help="Seconds to wait for the server to report it is running.")
+def chserver_run(ready_timeout: float) -> None:
+    """Write the server's settings.ini from CHHUB_CHSERVER_* settings, start it, forward its
+    log and stop it on Ctrl-C or SIGTERM. The password comes from CHHUB_CHSERVER_PASSWORD or
+    the file named by CHHUB_CHSERVER_PASSWORD_FILE and is never logged."""
+    from services.sync.chserver import ChServer
+    from shared.logs import configure_logging
+    from shared.settings import ChServerSettings, LoggingSettings
+
+    logging_settings = LoggingSettings()
+    configure_logging(service="chserver", fmt=logging_settings.log_format,
+                      level=logging_settings.log_level)
+    server = ChServer(ChServerSettings())
+    try:
+        server.start()
+    except OSError as error:
+        raise click.ClickException(f"cannot start the server: {error}") from error
+    # SIGTERM (as from a supervisor or container runtime) stops the server like Ctrl-C does;
+    # the handler only signals, since it interrupts a wait on the same process.
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    try:
+        if not server.wait_until_healthy(ready_timeout) and server.status != "stopped":
+            click.echo(f"chserver: not running after {ready_timeout} s; still waiting",
+                       err=True)
+        sys.exit(server.wait())
+    except KeyboardInterrupt:
+        sys.exit(server.stop() or 0)

@@ -1,0 +1,78 @@
+"""Real Syncthing instances for tests: a library and a "rig", paired over loopback only."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from services.sync import syncthing_process
+from services.sync.syncthing import SONGS_FOLDER, FolderSpec, SyncthingRest
+from services.sync.syncthing_process import LocalSyncthing
+
+T = TypeVar("T")
+
+
+@dataclass
+class Instance:
+    local: LocalSyncthing
+    rest: SyncthingRest
+
+    @property
+    def device_id(self) -> str:
+        return self.rest.my_id()
+
+
+@contextmanager
+def running(home: Path, name: str) -> Iterator[Instance]:
+    """A Syncthing on 127.0.0.1 with everything that reaches past the machine off."""
+    local = syncthing_process.start(home, name=name)
+    rest = SyncthingRest(local.url, local.api_key, timeout=30)
+    try:
+        yield Instance(local, rest)
+    finally:
+        rest.close()
+        local.stop()
+
+
+def pair(library: Instance, rig: Instance, rig_songs: Path) -> None:
+    """Introduce the two by explicit loopback addresses and share the songs folder with the
+    rig, which only receives."""
+    library_id, rig_id = library.device_id, rig.device_id
+    library.rest.add_device(rig_id, "rig", [rig.local.listen_address])
+    rig.rest.add_device(library_id, "library", [library.local.listen_address])
+    library.rest.share(SONGS_FOLDER, rig_id)
+    rig_songs.mkdir(parents=True, exist_ok=True)
+    rig.rest.ensure_folder(FolderSpec(SONGS_FOLDER, rig_songs, "receiveonly", "Songs"),
+                           devices=[library_id])
+    wait_until(lambda: any(d.connected for d in library.rest.devices() if d.device_id == rig_id),
+               timeout=20, what="the rig to connect")
+
+
+def wait_until(check: Callable[[], T], timeout: float = 15, what: str = "a condition") -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+
+
+def socket_addresses(local: LocalSyncthing) -> list[tuple[str, str]]:
+    """(local, peer) address of every TCP and UDP socket Syncthing's processes hold."""
+    pids = {str(local.process.pid)}
+    children = subprocess.run(["pgrep", "-P", str(local.process.pid)], capture_output=True,
+                              text=True).stdout.split()
+    pids.update(children)
+    lines = subprocess.run(["ss", "-tunapH"], capture_output=True, text=True).stdout.splitlines()
+    addresses = []
+    for line in lines:
+        if any(f"pid={pid}," in line for pid in pids):
+            fields = line.split()
+            addresses.append((fields[4], fields[5]))
+    return addresses
