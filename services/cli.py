@@ -307,9 +307,12 @@ def s3_serve() -> None:
 main.add_command(chserver)
 
 def _add_commands() -> None:
+    from services.catalog.replay_command import reindex, replay
     from services.gateway.importer.command import import_library
 
     main.add_command(import_library)
+    main.add_command(replay)
+    main.add_command(reindex)
     from services.ingest.generator.command import generate
     main.add_command(generate)
 

@@ -62,6 +62,15 @@ class EventBus:
             content_type="application/json",
         )
 
+    async def send(self, consumer: Consumer, event: Event) -> None:
+        """Deliver `event` to one consumer only (a replay), not to everyone bound to it."""
+        await self._broker.publish(
+            event.model_dump_json().encode(), queue=consumer.queue_name, persist=True,
+            message_id=str(event.event_id), message_type=event.routing_key,
+            correlation_id=str(event.upload_id) if event.upload_id else None,
+            content_type="application/json",
+        )
+
     async def publish_all(self, events: Sequence[Event]) -> None:
         for event in events:
             await self.publish(event)

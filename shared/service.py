@@ -24,7 +24,7 @@ from shared.messaging import (
 )
 from shared.settings import BrokerSettings, StorageSettings
 from shared.storage import S3ObjectStore
-from shared.topology import ALL_CONSUMERS, Consumer
+from shared.topology import ALL_CONSUMERS, EVENT_LOG, EVENTS, Consumer
 
 log = structlog.get_logger(__name__)
 
@@ -41,6 +41,8 @@ async def declare_all(broker: RabbitBroker, settings: BrokerSettings) -> None:
     await broker.connect()
     await declare_topology(broker, ALL_CONSUMERS, delivery_limit=settings.delivery_limit,
                            retries=len(settings.retry_delays_seconds))
+    log_stream = await broker.declare_queue(EVENT_LOG)
+    await log_stream.bind(await broker.declare_exchange(EVENTS), routing_key="#")
 
 
 def make_app(broker: RabbitBroker, settings: BrokerSettings) -> FastStream:

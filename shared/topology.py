@@ -30,6 +30,14 @@ DEAD = RabbitExchange("chhub.dead", type=ExchangeType.DIRECT, durable=True)
 # to match this declaration, or MinIO's declaration fails with PRECONDITION_FAILED).
 BUCKET_NOTIFICATIONS = RabbitExchange("chhub.minio", type=ExchangeType.FANOUT, durable=True)
 
+# Every event published to `chhub.events` is also appended, by the broker itself, to this
+# stream: the pipeline's append-only log. The earlier stages keep their events there rather
+# than in tables of their own: the append happens in the broker, in publish order, without a
+# second write in any consumer's path, and a stream can be read again from any offset or time.
+# The catalog's own changes are also kept in its transactional outbox (services/catalog).
+EVENT_LOG = RabbitQueue("chhub.events.log", queue_type=QueueType.STREAM, durable=True,
+                        routing_key="#")
+
 REASON_HEADER = "x-chhub-reason"
 ATTEMPT_HEADER = "x-chhub-attempt"
 

@@ -67,11 +67,10 @@ def record_parsed(session: Session, event: SongParsed) -> Outcome:
 
 
 def _update(session: Session, song: Song, event: SongParsed) -> Outcome:
-    if event.revision < song.revision:
-        return Outdated(f"revision {event.revision} is older than {song.revision}")
-    same = event.revision == song.revision and event.parser_version <= song.parser_version
-    if same and song.md5 == event.md5:
-        return Cataloged(song.file_path)  # redelivered: already committed
+    if (event.revision, event.parser_version) < (song.revision, song.parser_version):
+        return Outdated(f"revision {event.revision} (parser {event.parser_version}) is older "
+                        f"than {song.revision} (parser {song.parser_version})")
+    # The same revision again (a redelivery or a replay) writes the same values: harmless.
     previous = song.file_path
     for column, value in _columns(event).items():
         if column != "upload_id" or value is not None:  # an edit keeps the song's upload

@@ -34,6 +34,7 @@ class ContentFolder:
         self._state = root / ".chhub" / "published"
         self._incoming = root / ".chhub" / "incoming"
         self._trash = root / ".chhub" / "trash"
+        self._deleted = root / ".chhub" / "deleted"
 
     def published(self, song_id: uuid.UUID) -> Published | None:
         state = self._state / f"{song_id}.json"
@@ -65,10 +66,16 @@ class ContentFolder:
         return True
 
     def unpublish(self, song_id: uuid.UUID, path: str | None) -> None:
+        """Remove a deleted song for good: a later publish of it is refused."""
+        self._deleted.mkdir(parents=True, exist_ok=True)
+        (self._deleted / str(song_id)).touch()
         current = self.published(song_id)
         for old in {path, current.path if current else None} - {None}:
             self.remove(old)
         (self._state / f"{song_id}.json").unlink(missing_ok=True)
+
+    def was_deleted(self, song_id: uuid.UUID) -> bool:
+        return (self._deleted / str(song_id)).exists()
 
     def remove(self, path: str) -> None:
         """Remove a song folder and the artist folder it leaves empty."""

@@ -83,3 +83,12 @@ def test_a_path_outside_the_content_folder_is_refused(tmp_path):
     else:
         raise AssertionError("a path outside the content folder was accepted")
     assert not (tmp_path / "escape").exists()
+
+
+def test_a_deleted_song_is_remembered_as_deleted(tmp_path):
+    content = ContentFolder(tmp_path)
+    revision, files = manifest(1, {"notes.chart": b"one"})
+    content.publish(revision, "songs/A/Song_1", writer(files)[0])
+    assert not content.was_deleted(SONG)
+    content.unpublish(SONG, "songs/A/Song_1")
+    assert content.was_deleted(SONG)

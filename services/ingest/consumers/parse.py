@@ -12,9 +12,8 @@ from shared.events import Event, SongExtracted, SongFailed, SongParsed, event_id
 from shared.messaging import PermanentError
 from shared.song_store import SongStore
 from shared.songs.scan import scan_song
+from shared.songs.version import PARSER_VERSION
 
-PARSER_VERSION = 1
-"""Grows whenever the parser learns something that changes what it reports."""
 
 
 def make_handler(songs: SongStore):

@@ -30,6 +30,8 @@ def make_handler(songs: SongStore, content: ContentFolder,
             return ()
         if current is not None and current.revision > event.revision:
             return ()  # a later revision is already published
+        if content.was_deleted(event.song_id):
+            return ()  # a replay never brings a deleted song back
         manifest = await anyio.to_thread.run_sync(songs.manifest, event.manifest_key)
         await anyio.to_thread.run_sync(content.publish, manifest, event.content_path,
                                        songs.download, event.previous_content_path)
