@@ -40,7 +40,9 @@ class BrokerSettings(_Section):
     """Delay before each retry of a transient failure; its length is the number of retries."""
 
     delivery_limit: int = 5
-    """Redeliveries (consumer crashes) a quorum queue allows before it dead-letters a message."""
+    """Redeliveries (consumer crashes) a quorum queue allows before it dead-letters a message.
+    It is fixed when a queue is first declared: to change it later, delete the queues (or set
+    a RabbitMQ policy) first, or RabbitMQ refuses the declaration (PRECONDITION_FAILED)."""
 
     crash_before_publish: str | None = None
     """Fault injection for crash tests only, `<queue>@<marker file>`: the consumer of that queue

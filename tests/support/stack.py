@@ -189,7 +189,6 @@ def stack_env(workdir: Path, *, database: str, broker: str, s3_endpoint: str) ->
         "CHHUB_GATEWAY_PORT": str(free_port()),
         "CHHUB_ADMIN_TOKEN_FILE": str(workdir / "admin-token"),
         "CHHUB_RETRY_DELAYS_SECONDS": "[0.5, 2, 4]",
-        "CHHUB_DELIVERY_LIMIT": "3",
         "CHHUB_BUCKET_SCAN_SECONDS": "1",
         "CHHUB_LOG_FORMAT": "json",
         "PYTHONUNBUFFERED": "1",
