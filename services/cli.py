@@ -40,6 +40,10 @@ def run(service: str) -> None:
                       level=logging_settings.log_level)
     if service == "all":
         sys.exit(_run_all())
+    from shared.observability import start_observability
+    from shared.settings import TelemetrySettings
+
+    start_observability(TelemetrySettings(), service)
     if service == "gateway":
         import uvicorn
 
@@ -68,6 +72,9 @@ def _run_all() -> int:
                                           storage.embedded_s3_port, storage.s3_access_key,
                                           storage.s3_secret_key)
         embedded_s3.wait_until_ready(storage.embedded_s3_port, process=started["s3"])
+    syncthing = _embedded_syncthing(storage.data_dir.resolve() / "syncthing")
+    if syncthing is not None:
+        started["syncthing"] = syncthing.process
     token = _setup()
     gateway = GatewaySettings()
     click.echo(f"\nClone Hero Hub is starting at http://{gateway.gateway_host}:"
@@ -75,9 +82,34 @@ def _run_all() -> int:
     click.echo(f"Admin API token (also in {gateway.admin_token_file}): {token}")
     click.echo("Upload with:  curl -H \"Authorization: Bearer $TOKEN\" -F file=@song.zip "
                f"http://{gateway.gateway_host}:{gateway.gateway_port}/api/uploads/")
+    if syncthing is not None:
+        click.echo(f"Syncthing (shares the content folder with your rigs): {syncthing.url}")
     click.echo("Press Ctrl-C to stop.\n")
     me = [sys.executable, "-m", "services.cli", "run"]
     return supervisor.run_children({name: [*me, name] for name in SERVICES}, started=started)
+
+
+def _embedded_syncthing(home: Path):
+    """A loopback-only Syncthing for the content folder, when none is configured and the
+    `syncthing` program is installed; its URL and API key go to the services' environment."""
+    import secrets
+    import shutil
+
+    from services.sync import syncthing_process
+    from shared.settings import SyncthingSettings
+
+    if SyncthingSettings().syncthing_url is not None or shutil.which("syncthing") is None:
+        return None
+    key_file = home / "api-key"
+    home.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(24))
+        key_file.chmod(0o600)
+    local = syncthing_process.start(home, name="Clone Hero Hub", gui_port=8384,
+                                    listen_port=22000, api_key=key_file.read_text().strip())
+    os.environ["CHHUB_SYNCTHING_URL"] = local.url
+    os.environ["CHHUB_SYNCTHING_API_KEY"] = local.api_key
+    return local
 
 
 @main.command()
