@@ -110,9 +110,12 @@ def bench_scaling(sizes=(2_000, 4_000, 8_000, 16_000, 32_000)) -> list[tuple[int
     for size in sizes:
         data = synthetic_chart(size)
         parse_chart(data)  # warm up
-        start = time.perf_counter()
-        analyse_chart(data, "chart", DEFAULT_METADATA)
-        results.append((size, time.perf_counter() - start))
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            analyse_chart(data, "chart", DEFAULT_METADATA)
+            best = min(best, time.perf_counter() - start)
+        results.append((size, best))
     return results
 
 

@@ -239,6 +239,81 @@ class SongDeleted(SongEvent):
     content_path: str | None = Field(default=None, description="Folder it was published to.")
 
 
+# --- custom content and rigs ---------------------------------------------------------------------
+
+
+class CustomContentEvent(Event):
+    content_id: uuid.UUID = Field(description="The custom content's id, stable for its life.")
+    kind: Literal["background", "color", "highway"] = Field(
+        description="Which kind: background, color (a color profile) or highway.")
+
+
+class CustomContentUploaded(CustomContentEvent):
+    """A background, color profile or highway is in the uploads bucket, to be checked."""
+
+    routing_key: ClassVar[str] = "custom.uploaded"
+    event_type: Literal["custom.uploaded"] = "custom.uploaded"
+    bucket: str = Field(description="Bucket holding the uploaded file.")
+    key: str = Field(description="Object key of the uploaded file.")
+    filename: str = Field(description="Name the user gave the file.")
+    size: int = Field(default=0, ge=0, description="Bytes received.")
+
+
+class CustomContentValidated(CustomContentEvent):
+    """The file is usable by Clone Hero and stored by content (sha256) in the songs bucket."""
+
+    routing_key: ClassVar[str] = "custom.validated"
+    event_type: Literal["custom.validated"] = "custom.validated"
+    filename: str = Field(description="File name on rigs, in characters every system accepts.")
+    sha256: str = Field(description="Hex sha256 of the bytes; the blob's key derives from it.")
+    size: int = Field(ge=0, description="Bytes.")
+    media: str = Field(description="image, video or colors.")
+    width: int | None = Field(default=None, description="Width in pixels, of an image.")
+    height: int | None = Field(default=None, description="Height in pixels, of an image.")
+    colors: tuple[tuple[str, str, str], ...] = Field(
+        default=(), description="A color profile's (section, key, #RRGGBB) entries.")
+    warnings: tuple[str, ...] = Field(default=(), description="What works only in part.")
+
+
+class CustomContentRejected(CustomContentEvent):
+    """The file cannot be used; the reason says why in plain words."""
+
+    routing_key: ClassVar[str] = "custom.rejected"
+    event_type: Literal["custom.rejected"] = "custom.rejected"
+    filename: str = Field(description="Name the user gave the file.")
+    reason: str = Field(description="What is wrong with the file.")
+
+
+class CustomContentPublished(CustomContentEvent):
+    """The file is in the content folder's Custom folder, ready for Syncthing."""
+
+    routing_key: ClassVar[str] = "custom.published"
+    event_type: Literal["custom.published"] = "custom.published"
+    content_path: str = Field(description="File, relative to the content root.")
+
+
+class CustomContentDeleted(CustomContentEvent):
+    """A tombstone: the file leaves the catalog and every rig's Custom folder."""
+
+    routing_key: ClassVar[str] = "custom.deleted"
+    event_type: Literal["custom.deleted"] = "custom.deleted"
+
+
+class RigSelectionChanged(Event):
+    """An admin chose which songs a rig (a Syncthing device) receives."""
+
+    routing_key: ClassVar[str] = "rig.selection_changed"
+    event_type: Literal["rig.selection_changed"] = "rig.selection_changed"
+    device_id: str = Field(description="The rig's Syncthing device id.")
+    name: str = Field(default="", description="The rig's name, as the admin calls it.")
+    addresses: tuple[str, ...] = Field(default=(), description="tcp://HOST:PORT to dial it at.")
+    mode: Literal["all", "search", "songs"] = Field(
+        description="all songs, the songs a saved library search finds, or hand-picked songs.")
+    search: dict[str, str] = Field(default_factory=dict,
+                                   description="The library search's URL parameters.")
+    song_ids: tuple[uuid.UUID, ...] = Field(default=(), description="The hand-picked songs.")
+
+
 AnyEvent = Annotated[
     UploadReceived
     | UploadUnpacked
@@ -254,7 +329,13 @@ AnyEvent = Annotated[
     | SongFailed
     | SongEditRequested
     | SongEdited
-    | SongDeleted,
+    | SongDeleted
+    | CustomContentUploaded
+    | CustomContentValidated
+    | CustomContentRejected
+    | CustomContentPublished
+    | CustomContentDeleted
+    | RigSelectionChanged,
     Field(discriminator="event_type"),
 ]
 any_event = TypeAdapter(AnyEvent)

@@ -22,8 +22,11 @@ from shared.messaging import (
     declare_topology,
     subscribe,
 )
+from shared import telemetry
+from shared.observability import broker_middlewares, instrumented
 from shared.settings import BrokerSettings, StorageSettings
-from shared.storage import S3ObjectStore
+from shared.storage import ObjectStore, S3ObjectStore
+from shared.traced_storage import TracedObjectStore
 from shared.topology import ALL_CONSUMERS, EVENT_LOG, EVENTS, Consumer
 
 log = structlog.get_logger(__name__)
@@ -33,6 +36,7 @@ def make_broker(settings: BrokerSettings) -> RabbitBroker:
     return RabbitBroker(
         settings.broker_url,
         default_channel=Channel(prefetch_count=settings.broker_prefetch),
+        middlewares=broker_middlewares(),
     )
 
 
@@ -66,6 +70,7 @@ class Subscriptions:
 
     def add(self, consumer: Consumer, handler: Handler,
             on_failure: FailureEvents | None = None, **options: Any) -> None:
+        handler = instrumented(consumer.queue_name, handler)
         subscribe(self._broker, consumer, handler, retry=self._retry,
                   delivery_limit=self._settings.delivery_limit, on_failure=on_failure,
                   before_publish=self._fault_for(consumer), **options)
@@ -84,10 +89,11 @@ def crash_once(marker: Path) -> None:
         os._exit(137)
 
 
-def make_store(settings: StorageSettings) -> S3ObjectStore:
-    return S3ObjectStore(endpoint=settings.endpoint, access_key=settings.s3_access_key,
-                         secret_key=settings.s3_secret_key, secure=settings.s3_secure,
-                         region=settings.s3_region)
+def make_store(settings: StorageSettings) -> ObjectStore:
+    store = S3ObjectStore(endpoint=settings.endpoint, access_key=settings.s3_access_key,
+                          secret_key=settings.s3_secret_key, secure=settings.s3_secure,
+                          region=settings.s3_region)
+    return TracedObjectStore(store) if telemetry.enabled() else store
 
 
 def run_periodically(app: FastStream, job: Callable[[], Awaitable[None]],

@@ -214,3 +214,34 @@ class LoggingSettings(_Section):
 
     log_level: str = "INFO"
     """Lowest level written."""
+
+
+class TelemetrySettings(_Section):
+    telemetry_enabled: bool = True
+    """Traces and metrics at all; off leaves only logs (for measuring their overhead)."""
+
+    trace_exporter: str = "none"
+    """Where spans go: `none` (made, for log correlation, but not sent), `console`, or `otlp`
+    (http/protobuf to `otlp_endpoint`, e.g. the Datadog Agent's OTLP receiver)."""
+
+    otlp_endpoint: str = "http://127.0.0.1:4318"
+    """Base URL of the OTLP/HTTP receiver; spans are sent to `<endpoint>/v1/traces`."""
+
+    deployment_environment: str = "development"
+    """`deployment.environment` resource attribute of every span (e.g. production, staging)."""
+
+    trace_songs_per_upload: int = Field(default=20, ge=0)
+    """Songs of one upload traced in the upload's own trace; each song past this many gets a
+    trace of its own, linked to the upload's."""
+
+    trace_url_template: str | None = None
+    """URL of one trace in the tracing UI with `{trace_id}` in it, e.g.
+    `https://app.datadoghq.com/apm/trace/{trace_id}`; unset means uploads show no trace link."""
+
+    metrics_port: int | None = None
+    """Port of this process's `/metrics`; unset means the service's default (ingest 9101,
+    catalog 9102, sync 9103; the gateway serves `/metrics` on its own port). When the port is
+    taken (several copies side by side) the next free one is used and logged."""
+
+    metrics_host: str = "127.0.0.1"
+    """Address `/metrics` listens on (0.0.0.0 in containers, for Prometheus)."""

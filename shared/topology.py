@@ -9,6 +9,11 @@
     gateway ──song.edit_requested──▶ ingest.edit ──song.edited / song.extracted──▶ (as above)
     gateway ──song.deleted──▶ catalog.catalog, sync.publish, ingest.forget (its manifests)
     MinIO ─(chhub.minio, bucket notifications)─▶ ingest.bucket ──upload.received──▶ (as above)
+    gateway ──custom.uploaded──▶ ingest.custom ──custom.validated / custom.rejected──▶
+    sync.custom ──custom.published──▶; gateway ──custom.deleted──▶ sync.custom
+    catalog.custom (every custom.* event: the custom_content table)
+    gateway ──rig.selection_changed──▶ sync.rigs ◀──song.published / song.deleted── (a rig's
+        own Syncthing folder of the songs chosen for it, kept up to date)
 
 Every consumer has a durable quorum queue bound to the topic exchange `chhub.events`.
 A transient failure is retried through the consumer's delay queues (`<queue>.retry.<n>`, one
@@ -110,6 +115,10 @@ PROGRESS = Consumer(
     "catalog", "progress", ("upload.received", "upload.unpacked", "upload.failed", "song.*")
 )
 PUBLISH = Consumer("sync", "publish", ("song.cataloged", "song.deleted"))
+CUSTOM_CHECK = Consumer("ingest", "custom", ("custom.uploaded",))
+CUSTOM_CATALOG = Consumer("catalog", "custom", ("custom.*",))
+CUSTOM_PUBLISH = Consumer("sync", "custom", ("custom.validated", "custom.deleted"))
+RIGS = Consumer("sync", "rigs", ("rig.selection_changed", "song.published", "song.deleted"))
 
 ALL_CONSUMERS = (UNPACK, EXTRACT, PARSE, CLEANUP, GENERATE, EDIT, FORGET, BUCKET, CATALOG,
-                 PROGRESS, PUBLISH)
+                 PROGRESS, PUBLISH, CUSTOM_CHECK, CUSTOM_CATALOG, CUSTOM_PUBLISH, RIGS)

@@ -12,11 +12,18 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared import telemetry
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def make_engine(url: str, pool_size: int = 5) -> Engine:
-    return create_engine(url, pool_size=pool_size, pool_pre_ping=True, future=True)
+    engine = create_engine(url, pool_size=pool_size, pool_pre_ping=True, future=True)
+    if telemetry.enabled():  # a span per statement, in the trace of the message or request
+        from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+        SQLAlchemyInstrumentor().instrument(engine=engine, enable_commenter=False)
+    return engine
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

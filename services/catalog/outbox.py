@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.catalog.db import transaction
 from services.catalog.tables import OutboxEvent
 from shared.events import Event, load_event
+from shared import telemetry
 from shared.messaging import EventBus
 
 log = structlog.get_logger(__name__)
@@ -30,15 +31,17 @@ def add(session: Session, events: Sequence[Event]) -> None:
         session.execute(insert(OutboxEvent).values(
             event_id=event.event_id, routing_key=event.routing_key,
             song_id=getattr(event, "song_id", None), payload=event.model_dump(mode="json"),
+            traceparent=telemetry.current_traceparent(),
         ).on_conflict_do_nothing(index_elements=["event_id"]))
 
 
-def _pending(sessions: sessionmaker[Session]) -> list[tuple[int, Event]]:
+def _pending(sessions: sessionmaker[Session]) -> list[tuple[int, Event, str | None]]:
     with sessions() as session:
-        rows = session.execute(select(OutboxEvent.id, OutboxEvent.payload)
+        rows = session.execute(select(OutboxEvent.id, OutboxEvent.payload,
+                                      OutboxEvent.traceparent)
                                .where(OutboxEvent.relayed_at.is_(None))
                                .order_by(OutboxEvent.id).limit(BATCH)).all()
-    return [(row.id, load_event(row.payload)) for row in rows]
+    return [(row.id, load_event(row.payload), row.traceparent) for row in rows]
 
 
 class OutboxRelay:
@@ -56,9 +59,10 @@ class OutboxRelay:
     async def relay_pending(self) -> int:
         relayed = 0
         while batch := await anyio.to_thread.run_sync(_pending, self._sessions):
-            for _, event in batch:
-                await self._bus.publish(event)
-            await anyio.to_thread.run_sync(_mark_done, self._sessions, [i for i, _ in batch])
+            for _, event, traceparent in batch:
+                with telemetry.resumed(traceparent):  # in the trace of the recorded change
+                    await self._bus.publish(event)
+            await anyio.to_thread.run_sync(_mark_done, self._sessions, [i for i, *_ in batch])
             relayed += len(batch)
         return relayed
 

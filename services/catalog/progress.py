@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -47,6 +48,8 @@ _SONG_STAGES: dict[type[Event], str] = {
 class UploadEnded:
     upload_id: uuid.UUID
     succeeded: bool
+    state: str = "completed"
+    created_at: datetime | None = None
 
 
 def record_progress(session: Session, event: Event) -> UploadEnded | None:
@@ -64,7 +67,8 @@ def record_progress(session: Session, event: Event) -> UploadEnded | None:
             upload.state, upload.error = "failed", event.reason
             upload.song_total = upload.song_total or 0
             upload.completed_at = upload.completed_at or func.now()
-            return UploadEnded(upload.id, succeeded=False)
+            return UploadEnded(upload.id, succeeded=False, state="failed",
+                               created_at=upload.created_at)
         case _ if type(event) in _SONG_STAGES:
             _advance(session, event.upload_id, event.song_id, _SONG_STAGES[type(event)],
                      error=getattr(event, "reason", None),
@@ -123,7 +127,8 @@ def _ended(session: Session, upload: Upload) -> UploadEnded | None:
     if failed == len(done) and failed:
         upload.error = upload.error or "No song of this upload could be added."
     upload.completed_at = upload.completed_at or func.now()
-    return UploadEnded(upload.id, succeeded=failed == 0)
+    return UploadEnded(upload.id, succeeded=failed == 0, state=upload.state,
+                       created_at=upload.created_at)
 
 
 def mark_original_deleted(session: Session, upload_id: uuid.UUID) -> None:

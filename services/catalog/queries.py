@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services.catalog.tables import Song, SongTombstone, Upload, UploadSong
+from shared.telemetry import trace_url
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ def song_details(session: Session, song_id: uuid.UUID) -> dict[str, Any] | None:
             "metadata": song.metadata_}
 
 
-def upload_details(session: Session, upload_id: uuid.UUID) -> dict[str, Any] | None:
+def upload_details(session: Session, upload_id: uuid.UUID,
+                   trace_url_template: str | None = None) -> dict[str, Any] | None:
+    """The upload and its songs; `trace_url` links its trace when a template is given."""
     upload = session.get(Upload, upload_id)
     if upload is None:
         return None
@@ -97,6 +100,8 @@ def upload_details(session: Session, upload_id: uuid.UUID) -> dict[str, Any] | N
         "song_total": upload.song_total,
         "created_at": upload.created_at.isoformat(),
         "completed_at": upload.completed_at.isoformat() if upload.completed_at else None,
+        "trace_id": upload.trace_id,
+        "trace_url": trace_url(trace_url_template, upload.trace_id),
         "songs": [
             {
                 "song_id": str(row.UploadSong.song_id),

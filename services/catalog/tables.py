@@ -123,6 +123,7 @@ class Upload(Base):
     state: Mapped[str] = mapped_column(String(32), nullable=False, default="receiving")
     error: Mapped[str | None] = mapped_column(Text)
     song_total: Mapped[int | None] = mapped_column(Integer)
+    trace_id: Mapped[str | None] = mapped_column(String(32))
     original_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  server_default=func.now(), nullable=False)
@@ -192,6 +193,44 @@ class OutboxEvent(Base):
     routing_key: Mapped[str] = mapped_column(Text, nullable=False)
     song_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    traceparent: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  server_default=func.now(), nullable=False)
     relayed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CustomContent(Base):
+    """A background, color profile or highway and how far it got (catalog.custom writes it)."""
+
+    __tablename__ = "custom_content"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    filename: Mapped[str] = mapped_column(Text, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="received")
+    reason: Mapped[str | None] = mapped_column(Text)
+    warnings: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
+    media: Mapped[str | None] = mapped_column(String(16))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
+    content_path: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now(), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now(), nullable=False)
+
+
+class RigSelection(Base):
+    """Which songs a rig (a Syncthing device) receives; no row means all of them."""
+
+    __tablename__ = "rig_selections"
+
+    device_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    mode: Mapped[str] = mapped_column(String(16), nullable=False, default="all")
+    search: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False, default=dict)
+    song_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)), nullable=False,
+                                                      default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now(), nullable=False)

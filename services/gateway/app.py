@@ -15,6 +15,7 @@ from litestar.template import TemplateConfig
 
 from services.catalog.db import make_engine, make_sessions
 from services.gateway.deps import Gateway
+from services.gateway.observed import http_observability
 from services.gateway.routes.api import SongsController, UploadsController, health
 from services.gateway.routes.errors import http_error, server_error
 from services.gateway.routes.library_api import LibraryController
@@ -47,13 +48,14 @@ def create_app(settings: GatewayServiceSettings | None = None,
     async def disconnect() -> None:
         await broker.stop()
 
+    observed = http_observability()
     return Litestar(
         route_handlers=[*PAGE_HANDLERS, UploadsController, SongsController, LibraryController,
-                        health],
-        middleware=[security_headers, session_config().middleware,
+                        health, *observed.route_handlers],
+        middleware=[*observed.middleware, security_headers, session_config().middleware,
                     csrf_middleware(settings.secret_key)],
         stores=stores(settings.redis_url),
-        plugins=[HTMXPlugin()],
+        plugins=[HTMXPlugin(), *observed.plugins],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         dependencies={"gateway": Provide(lambda: gateway, use_cache=True, sync_to_thread=False)},
         state=State({"gateway": gateway}),

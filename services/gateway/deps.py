@@ -20,7 +20,9 @@ from services.gateway.settings import GatewayServiceSettings
 from services.gateway.tokens import Principal, principal_for
 from shared.events import SongDeleted, SongEditRequested, UploadReceived, event_id
 from shared.messaging import EventBus
+from shared.observability import count_bytes
 from shared.storage import ObjectStore
+from shared.telemetry import current_trace_id
 
 T = TypeVar("T")
 
@@ -65,6 +67,7 @@ class Gateway:
                                                {"state": "failed", "error": reason})
             raise
         received = _announcement(upload_id, bucket, prefix, stored)
+        count_bytes("received", received.size)
         await anyio.to_thread.run_sync(self._update, upload_id, {
             "state": "received", "key": received.key, "filename": received.filename,
             "size": received.size, "etag": received.etag, "is_folder": received.is_folder})
@@ -98,7 +101,7 @@ class Gateway:
         with transaction(self.sessions) as session:
             session.add(Upload(id=upload_id, filename=filename, source="gateway",
                                bucket=self.settings.uploads_bucket, key=prefix,
-                               state="receiving"))
+                               state="receiving", trace_id=current_trace_id()))
 
     def _update(self, upload_id: uuid.UUID, values: dict[str, Any]) -> None:
         with transaction(self.sessions) as session:

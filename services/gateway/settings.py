@@ -9,9 +9,11 @@ from shared.settings import (
     GatewaySettings,
     IngestSettings,
     StorageSettings,
+    SyncthingSettings,
+    TelemetrySettings,
 )
 
 
 class GatewayServiceSettings(BrokerSettings, DatabaseSettings, StorageSettings, IngestSettings,
-                             GatewaySettings):
+                             GatewaySettings, TelemetrySettings, SyncthingSettings):
     """Every setting this service reads."""

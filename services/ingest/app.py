@@ -12,6 +12,7 @@ from services.ingest.bucket_drops import parse_notification
 from services.ingest.consumers import (
     bucket,
     cleanup,
+    custom,
     edit,
     extract,
     forget,
@@ -23,15 +24,32 @@ from services.ingest.reconciler import unannounced_drops
 from services.ingest.retention import remove_expired_originals
 from shared.messaging import EventBus
 from shared.service import Subscriptions, make_app, make_broker, make_store, run_periodically
-from shared.settings import BrokerSettings, DatabaseSettings, IngestSettings, StorageSettings
+from shared.settings import (
+    BrokerSettings,
+    DatabaseSettings,
+    IngestSettings,
+    StorageSettings,
+    TelemetrySettings,
+)
 from shared.song_store import SongStore
 from shared.storage import ObjectStore
-from shared.topology import BUCKET, CLEANUP, EDIT, EXTRACT, FORGET, GENERATE, PARSE, UNPACK
+from shared.topology import (
+    BUCKET,
+    CLEANUP,
+    CUSTOM_CHECK,
+    EDIT,
+    EXTRACT,
+    FORGET,
+    GENERATE,
+    PARSE,
+    UNPACK,
+)
 
 RETENTION_SWEEP_SECONDS = 600.0
 
 
-class IngestServiceSettings(BrokerSettings, DatabaseSettings, StorageSettings, IngestSettings):
+class IngestServiceSettings(BrokerSettings, DatabaseSettings, StorageSettings, IngestSettings,
+                            TelemetrySettings):
     """Every setting this service reads."""
 
 
@@ -58,6 +76,8 @@ def create_app(settings: IngestServiceSettings | None = None,
                       on_failure=generate.failed)
     subscriptions.add(EDIT, edit.make_handler(songs))
     subscriptions.add(FORGET, forget.make_handler(store, settings.songs_bucket))
+    subscriptions.add(CUSTOM_CHECK, custom.make_handler(store, settings.songs_bucket),
+                      on_failure=custom.failed)
     subscriptions.add(BUCKET, bucket.make_handler(store, sessions, settings.drop_prefix),
                       decode=parse_notification)
     app = make_app(broker, settings)

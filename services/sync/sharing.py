@@ -32,6 +32,10 @@ class ContentSharing:
         self._folders = content_folders(seen_as or content_dir.resolve())
         self._ready = False
 
+    @property
+    def syncthing(self) -> SyncthingPort:
+        return self._syncthing
+
     def ensure_folders(self) -> bool:
         """Create the shared folders unless they exist; False (logged) when Syncthing fails."""
         for root in CONTENT_ROOTS:

@@ -9,6 +9,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from shared import telemetry
+
 SONGS_FOLDER = "chhub-songs"
 CUSTOM_FOLDER = "chhub-custom"
 # Clone Hero's Songs and Custom folders are separate roots on a rig, so each is its own
@@ -72,6 +74,9 @@ class SyncthingPort(Protocol):
     def folder_state(self, folder_id: str) -> FolderState: ...
     def add_device(self, device_id: str, name: str, addresses: Sequence[str]) -> None: ...
     def devices(self) -> list[Device]: ...
+    def share(self, folder_id: str, device_id: str) -> None: ...
+    def unshare(self, folder_id: str, device_id: str) -> None: ...
+    def shared_with(self, folder_id: str) -> tuple[str, ...]: ...
 
 
 class SyncthingRest(SyncthingPort):
@@ -114,6 +119,17 @@ class SyncthingRest(SyncthingPort):
             devices = [*folder["devices"], {"deviceID": device_id}]
             self._call("PATCH", f"/rest/config/folders/{folder_id}", json={"devices": devices})
 
+    def unshare(self, folder_id: str, device_id: str) -> None:
+        folder = self._call("GET", f"/rest/config/folders/{folder_id}")
+        devices = [d for d in folder["devices"] if d["deviceID"] != device_id]
+        if len(devices) != len(folder["devices"]):
+            self._call("PATCH", f"/rest/config/folders/{folder_id}", json={"devices": devices})
+
+    def shared_with(self, folder_id: str) -> tuple[str, ...]:
+        """Every device the folder is shared with, this one included."""
+        folder = self._call("GET", f"/rest/config/folders/{folder_id}")
+        return tuple(d["deviceID"] for d in folder["devices"])
+
     def rescan(self, folder_id: str, sub: str) -> None:
         self._call("POST", "/rest/db/scan", params={"folder": folder_id, "sub": sub})
 
@@ -147,10 +163,12 @@ class SyncthingRest(SyncthingPort):
             raise
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.HTTPError as error:
-            raise SyncthingError(f"{method} {path}: {error}") from error
+        with telemetry.span(f"syncthing {method} {path}", **{"http.request.method": method,
+                                                              "url.path": path}):
+            try:
+                response = self._http.request(method, path, **kwargs)
+            except httpx.HTTPError as error:
+                raise SyncthingError(f"{method} {path}: {error}") from error
         if response.status_code >= 400:
             raise SyncthingError(f"{method} {path}: {response.status_code} "
                                  f"{response.text.strip()[:200]}", response.status_code)
@@ -166,6 +184,7 @@ class InMemorySyncthing(SyncthingPort):
     scans: list[tuple[str, str]] = field(default_factory=list)
     known_devices: dict[str, Device] = field(default_factory=dict)
     completions: dict[tuple[str, str], float] = field(default_factory=dict)
+    sharing: dict[str, set[str]] = field(default_factory=dict)
     down: bool = False
 
     def ping(self) -> None:
@@ -181,7 +200,11 @@ class InMemorySyncthing(SyncthingPort):
 
     def ensure_folder(self, spec: FolderSpec, devices: Sequence[str] = ()) -> bool:
         self._check()
-        return self.shared.setdefault(spec.id, spec) is spec
+        if spec.id in self.shared:
+            return False
+        self.shared[spec.id] = spec
+        self.sharing[spec.id] = set(devices)
+        return True
 
     def rescan(self, folder_id: str, sub: str) -> None:
         self._check()
@@ -204,6 +227,18 @@ class InMemorySyncthing(SyncthingPort):
     def devices(self) -> list[Device]:
         self._check()
         return list(self.known_devices.values())
+
+    def share(self, folder_id: str, device_id: str) -> None:
+        self._check()
+        self.sharing.setdefault(folder_id, set()).add(device_id)
+
+    def unshare(self, folder_id: str, device_id: str) -> None:
+        self._check()
+        self.sharing.setdefault(folder_id, set()).discard(device_id)
+
+    def shared_with(self, folder_id: str) -> tuple[str, ...]:
+        self._check()
+        return (self.device_id, *sorted(self.sharing.get(folder_id, ())))
 
     def _check(self) -> None:
         if self.down:

@@ -119,16 +119,17 @@ def track_issues(track: Track, clock: Clock) -> list[ChartIssue]:
     kind = ev.instrument_kind(track.instrument)
     lane_check = {"drums": _drum_chord_issues, "fiveFret": _five_fret_chord_issues,
                   "sixFret": _six_fret_chord_issues}[kind]
-    # A lone note's codes depend only on its lane and 2x kick flag.
-    single_note_codes: dict[tuple[int, int], list[str]] = {}
+    # A chord's codes depend only on its lanes and 2x kick flags, and chords repeat a lot.
+    codes_of: dict[object, list[str]] = {}
+    double_kick = ev.F_DOUBLE_KICK
     for group, time in zip(groups, times, strict=True):
         if len(group) == 1:
-            key = (group[0][2], group[0][3] & ev.F_DOUBLE_KICK)
-            codes = single_note_codes.get(key)
-            if codes is None:
-                codes = single_note_codes[key] = lane_check(group, track.difficulty)
+            key = group[0][2] | (group[0][3] & double_kick) << 8
         else:
-            codes = lane_check(group, track.difficulty)
+            key = tuple(n[2] | (n[3] & double_kick) << 8 for n in group)
+        codes = codes_of.get(key)
+        if codes is None:
+            codes = codes_of[key] = lane_check(group, track.difficulty)
         for code in codes:
             add(code, time)
     _broken_notes(groups, times, add)

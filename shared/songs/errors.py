@@ -25,4 +25,8 @@ class ChartParseError(SongFormatError):
 
 
 class IniParseError(SongFormatError):
-    """A `song.ini` file whose bytes are not a readable ini."""
+    """A `song.ini` that cannot be read at all.
+
+    `ini.parse_ini` itself never raises: any bytes decode (Latin-1 last), and lines it cannot
+    read become `badIniLine` issues, as in scan-chart. Writers and stricter callers use this.
+    """

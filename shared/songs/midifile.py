@@ -81,7 +81,7 @@ def decode_track(track: bytes, wanted: bytes = ALL_NOTES) -> tuple[list[tuple], 
         byte = track[at]
         if byte >= 0x80:
             if byte >= 0xF0:
-                at = _system_event(track, at, tick, len(notes), others)
+                at = read_system_event(track, at, tick, len(notes), others)
                 continue
             status = byte
             at += 1
@@ -98,17 +98,17 @@ def decode_track(track: bytes, wanted: bytes = ALL_NOTES) -> tuple[list[tuple], 
     return notes, others
 
 
-def _system_event(track: bytes, at: int, tick: int, position: int, others: list) -> int:
+def read_system_event(track: bytes, at: int, tick: int, position: int, others: list) -> int:
     """Read a meta or sysex event starting at `at`; returns where the next event starts."""
     byte = track[at]
     if byte == 0xFF:
         kind = track[at + 1] if at + 1 < len(track) else 0
-        length, at = _varint(track, at + 2)
+        length, at = read_varint(track, at + 2)
         _check_meta_length(kind, length)
         others.append((position, tick, META, kind, track[at : at + length]))
         return at + length
     if byte in (0xF0, 0xF7):
-        length, at = _varint(track, at + 1)
+        length, at = read_varint(track, at + 1)
         others.append((position, tick, SYSEX, byte, track[at : at + length]))
         return at + length
     raise ChartParseError(f"Unrecognised MIDI event type byte: {byte}")
@@ -119,13 +119,13 @@ def start_metas(track: bytes) -> list[tuple[int, bytes]]:
     metas = []
     at, end, status = 0, len(track), -1
     while at < end:
-        delta, at = _varint(track, at)
+        delta, at = read_varint(track, at)
         if delta or at >= end:
             break
         byte = track[at]
         if byte >= 0xF0:
             others: list[tuple] = []
-            at = _system_event(track, at, 0, 0, others)
+            at = read_system_event(track, at, 0, 0, others)
             if others[0][2] == META:
                 metas.append((others[0][3], others[0][4]))
             continue
@@ -159,7 +159,8 @@ def _note_event(note: tuple) -> tuple:
     return tick, NOTE_ON if is_on else NOTE_OFF, number, velocity, channel
 
 
-def _varint(data: bytes, at: int) -> tuple[int, int]:
+def read_varint(data: bytes, at: int) -> tuple[int, int]:
+    """A variable-length quantity at `at`: (value, where the next byte is)."""
     value = 0
     while at < len(data):
         byte = data[at]

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import events as ev
 from .errors import ChartParseError
-from .midifile import SYSEX, decode_track
+from .midifile import META, SYSEX, read_system_event, read_varint
 from .raw import Phrase, RawTrack
 
 _DIFFS = ("expert", "hard", "medium", "easy")
@@ -68,8 +68,6 @@ def _note_table(kind: str, enhanced_opens: bool) -> dict[int, tuple[str, int]]:
 
 _TABLES = {(kind, opens): _note_table(kind, opens)
            for kind in ("fiveFret", "sixFret", "drums") for opens in (False, True)}
-_WANTED = {kind: bytes(1 if n in _TABLES[(kind, True)] or n in _INSTRUMENT_WIDE else 0
-                       for n in range(128)) for kind in ("fiveFret", "sixFret", "drums")}
 
 
 def _difficulty_events(track: bytes, kind: str) -> dict[str, list[list]]:
@@ -80,17 +78,14 @@ def _difficulty_events(track: bytes, kind: str) -> dict[str, list[list]]:
     latest open start of its type on the same channel. Only events of one type interact, and a
     track is already in tick order, so notes are paired in file order here and sorted after.
     """
-    notes, others = decode_track(track, _WANTED[kind])
     ends: dict[str, list[list]] = {"all": [], **{d: [] for d in _DIFFS}}
-    enhanced_from = len(notes)
-    for position, tick, event, code, data in others:
+    events: dict[str, list[list]] = {d: [] for d in _DIFFS}
+    others, charted = _decode_and_pair(track, kind, events, ends["all"])
+    for _, tick, event, code, data in others:
         if event == SYSEX:
             _sysex(ends, tick, data)
         elif code == 0x01:
-            enhanced_from = min(enhanced_from, _text_event(ends, tick, data, kind, position))
-    events: dict[str, list[list]] = {d: [] for d in _DIFFS}
-    charted = _pair_notes(notes[:enhanced_from], _TABLES[(kind, False)], events, ends["all"])
-    charted |= _pair_notes(notes[enhanced_from:], _TABLES[(kind, True)], events, ends["all"])
+            _text_event(ends, tick, data, kind)
     for difficulty in _DIFFS:
         others_ends = ends[difficulty]
         if others_ends or events[difficulty] or difficulty in charted:
@@ -104,40 +99,58 @@ def _difficulty_events(track: bytes, kind: str) -> dict[str, list[list]]:
     return events
 
 
-def _text_event(ends: dict[str, list[list]], tick: int, data: bytes, kind: str,
-                position: int) -> int:
-    """Handle a text event; returns `position` if it turns on enhanced opens, else a big number."""
-    text = data.decode("latin-1")
-    if kind == "drums" and (match := _DISCO.fullmatch(text)):
-        disco = _DISCO_TYPES.get(match.group(3))
-        if disco is not None:
-            bucket = ends[_SYSEX_DIFFS[int(match.group(1))]]
-            bucket += [[tick, disco, 127, 1, True], [tick, disco, 127, 1, False]]
-    if text in ("ENHANCED_OPENS", "[ENHANCED_OPENS]"):
-        return position
-    if text in ("ENABLE_CHART_DYNAMICS", "[ENABLE_CHART_DYNAMICS]"):
-        ends["all"] += [[tick, ev.ENABLE_CHART_DYNAMICS, 127, 1, True],
-                        [tick, ev.ENABLE_CHART_DYNAMICS, 127, 1, False]]
-    return 1 << 62
+def _decode_and_pair(track: bytes, kind: str, events: dict[str, list[list]],
+                     wide: list[list]) -> tuple[list[tuple], set[str]]:
+    """Decode a track and pair its note-ons with note-offs per (note, channel) in one pass.
 
-
-def _pair_notes(notes: list[tuple], table: dict, events: dict[str, list[list]],
-                wide: list[list]) -> set[str]:
-    """Pair note-ons with note-offs per (note, channel).
-
-    Returns the difficulties that had an end without a start (they count as charted too).
+    This is `midifile.decode_track` fused with the pairing, because it is the hottest loop of
+    .mid reading (tests compare `decode_track` with mido; the corpus conformance test covers
+    this). Returns the meta/sysex events and the difficulties with an end but no start.
     """
-    targets = {number: (events[difficulty], kind) for number, (difficulty, kind) in table.items()}
+    plain = {n: (events[d], lane) for n, (d, lane) in _TABLES[(kind, False)].items()}
+    targets = plain
+    others: list[tuple] = []
     open_notes: dict[int, list[list]] = {}
     unmatched: set[int] = set()
-    for tick, number, velocity, channel, is_on in notes:
+    data = track + b"\0\0"  # a note cut short by the end of the track reads zeros
+    at, end, tick = 0, len(track), 0
+    status = is_note = note_on = channel = skip = -1
+    while at < end:
+        byte = data[at]
+        at += 1
+        if byte < 0x80:
+            tick += byte
+        else:
+            delta, at = read_varint(track, at - 1)
+            tick += delta
+        if at >= end:
+            raise ChartParseError("A MIDI track ends in the middle of an event.")
+        byte = data[at]
+        if byte >= 0x80:
+            if byte >= 0xF0:
+                at = read_system_event(track, at, tick, 0, others)
+                if targets is plain and _turns_on_enhanced_opens(others[-1]):
+                    targets = {n: (events[d], lane)
+                               for n, (d, lane) in _TABLES[(kind, True)].items()}
+                continue
+            status, at = byte, at + 1
+            is_note, note_on, channel = status < 0xA0, status >= 0x90, status & 0x0F
+            skip = 1 if 0xC0 <= status < 0xE0 else 2
+        elif status < 0:
+            raise ChartParseError("Running status byte encountered before status byte")
+        if not is_note:
+            at += skip
+            continue
+        number, velocity = data[at], data[at + 1]
+        at += 2
         target = targets.get(number)
         if target is None:
-            if number > 102:
-                wide.append([tick, _INSTRUMENT_WIDE[number], velocity, channel, is_on])
+            if number in _INSTRUMENT_WIDE:
+                wide.append([tick, _INSTRUMENT_WIDE[number], velocity, channel,
+                             note_on and velocity > 0])
             continue
         key = number << 4 | channel
-        if is_on:
+        if note_on and velocity:
             event = [tick, -1, target[1], velocity, channel]
             target[0].append(event)
             stack = open_notes.get(key)
@@ -150,7 +163,26 @@ def _pair_notes(notes: list[tuple], table: dict, events: dict[str, list[list]],
             event[1] = tick - event[0]
         else:
             unmatched.add(number)
-    return {table[number][0] for number in unmatched}
+    tables = _TABLES[(kind, targets is not plain)]
+    return others, {tables[number][0] for number in unmatched}
+
+
+def _turns_on_enhanced_opens(event: tuple) -> bool:
+    _, _, kind, code, data = event
+    return kind == META and code == 0x01 and data in (b"ENHANCED_OPENS", b"[ENHANCED_OPENS]")
+
+
+def _text_event(ends: dict[str, list[list]], tick: int, data: bytes, kind: str) -> None:
+    """Disco flips (drums) and chart dynamics from a text event."""
+    text = data.decode("latin-1")
+    if kind == "drums" and (match := _DISCO.fullmatch(text)):
+        disco = _DISCO_TYPES.get(match.group(3))
+        if disco is not None:
+            bucket = ends[_SYSEX_DIFFS[int(match.group(1))]]
+            bucket += [[tick, disco, 127, 1, True], [tick, disco, 127, 1, False]]
+    if text in ("ENABLE_CHART_DYNAMICS", "[ENABLE_CHART_DYNAMICS]"):
+        ends["all"] += [[tick, ev.ENABLE_CHART_DYNAMICS, 127, 1, True],
+                        [tick, ev.ENABLE_CHART_DYNAMICS, 127, 1, False]]
 
 
 def _sysex(ends: dict[str, list[list]], tick: int, data: bytes) -> None:

@@ -18,7 +18,7 @@ from .frets import resolve_fret_groups, snap_chords
 from .raw import Note, Phrase, RawChart, RawTrack
 from .timing import Clock, Tempo, timed_tempos
 
-_BY_TICK, _BY_TYPE = itemgetter(0), itemgetter(2)
+_BY_TYPE = itemgetter(2)
 
 
 @dataclass
@@ -131,19 +131,22 @@ def _sustain_threshold(cutoff: int, resolution: int, fmt: str) -> int:
 def _group_by_tick(events: list[list[int]], threshold: int) -> tuple[list[list[list[int]]], bool]:
     """Events (already in tick order) grouped by tick, short sustains cut; and whether any
     event still has a length."""
-    if threshold > 0:
-        for event in events:
-            if event[1] and event[1] <= threshold:
-                event[1] = 0
-    has_sustains = any(event[1] for event in events)
     groups: list[list[list[int]]] = []
+    current: list[list[int]] = []
     last_tick = None
+    has_sustains = False
     for event in events:
+        if event[1]:
+            if event[1] <= threshold:
+                event[1] = 0
+            else:
+                has_sustains = True
         if event[0] == last_tick:
-            groups[-1].append(event)
+            current.append(event)
         else:
             last_tick = event[0]
-            groups.append([event])
+            current = [event]
+            groups.append(current)
     return groups, has_sustains
 
 

@@ -104,15 +104,15 @@ def test_star_power_solos_sections_lyrics_and_activation_lanes():
     assert notes["sectionCount"] == 1
 
 
-def test_every_track_name_maps_to_its_instrument():
-    names = {"ExpertSingle": "guitar", "HardDoubleGuitar": "guitarcoop",
-             "MediumDoubleBass": "bass", "EasyDoubleRhythm": "rhythm", "ExpertKeyboard": "keys",
-             "ExpertDrums": "drums", "ExpertGHLGuitar": "guitarghl", "ExpertGHLBass": "bassghl",
-             "ExpertGHLRhythm": "rhythmghl", "ExpertGHLCoop": "guitarcoopghl"}
+def test_every_track_name_maps_to_its_instrument_and_difficulty():
+    names = {"ExpertSingle": ("guitar", "expert"), "HardDoubleGuitar": ("guitarcoop", "hard"),
+             "MediumDoubleBass": ("bass", "medium"), "EasyDoubleRhythm": ("rhythm", "easy"),
+             "ExpertKeyboard": ("keys", "expert"), "HardDrums": ("drums", "hard"),
+             "ExpertGHLGuitar": ("guitarghl", "expert"), "EasyGHLBass": ("bassghl", "easy"),
+             "MediumGHLRhythm": ("rhythmghl", "medium"),
+             "ExpertGHLCoop": ("guitarcoopghl", "expert")}
     raw = parse_chart(chart({name: ["0 = N 0 0"] for name in names}))
-    assert {(t.instrument, t.difficulty) for t in raw.tracks} == {
-        (instrument, name.split("Single")[0].split("Double")[0].split("Keyboard")[0]
-         .split("Drums")[0].split("GHL")[0].lower()) for name, instrument in names.items()}
+    assert {(t.instrument, t.difficulty) for t in raw.tracks} == set(names.values())
 
 
 def test_six_fret_open_and_black_lanes():

@@ -47,7 +47,7 @@ KNOWN_DIFFERENCES = {
 }
 
 
-# Album art the reference measures wrongly, so there only the albumArtSize code is compared:
+# Album art the reference measures wrongly: the albumArtSize text differs (codes still agree).
 ALBUM_ART_MISREAD = {
     # 1-bit palette PNGs: the IHDR chunk says 1024x1024 and 1650x1650; scan-chart (exifreader)
     # reports 64x64.
@@ -56,13 +56,7 @@ ALBUM_ART_MISREAD = {
     # JPEG whose frame (SOF0) is 800x800; scan-chart takes the EXIF thumbnail's 3600 height.
     "donnaken15-charts/Linkin Park - Drawing",
 }
-
-
-def _folder_issues(folder: str, issues: list[dict]) -> list[dict]:
-    if folder not in ALBUM_ART_MISREAD:
-        return issues
-    return [{"folderIssue": "albumArtSize"} if i["folderIssue"] == "albumArtSize" else i
-            for i in issues]
+KNOWN_DIFFERENCES |= {(folder, "folderIssues") for folder in ALBUM_ART_MISREAD}
 
 
 @cache
@@ -87,9 +81,9 @@ def field_pairs(record: dict, ours: dict):
         if key == "song_length":
             continue  # taken from song.ini by both; compared under `metadata` below
         yield key, ours[key], record[key]
-    folder = record["folder"]
-    yield ("folderIssues", _folder_issues(folder, ours["folderIssues"]),
-           _folder_issues(folder, record["folderIssues"]))
+    yield "folderIssues", ours["folderIssues"], record["folderIssues"]
+    yield ("folderIssueCodes", [i["folderIssue"] for i in ours["folderIssues"]],
+           [i["folderIssue"] for i in record["folderIssues"]])
     yield "metadataIssues", ours["metadataIssues"], record["metadataIssues"]
     for key, value in record["metadata"].items():
         yield f"metadata.{key}", ours["metadata"].get(key), value
@@ -105,16 +99,17 @@ def _field_group(name: str) -> str:
 
 def agreement_table() -> str:
     """A per-field table: how many folders agree with the reference."""
-    agree, total = Counter(), Counter()
+    agree, deliberate, total = Counter(), Counter(), Counter()
     for record in expected_records():
         ours = scanned(record["folder"])
         for name, mine, theirs in field_pairs(record, ours):
             group = _field_group(name)
             total[group] += 1
-            known = (record["folder"], name) in KNOWN_DIFFERENCES
-            agree[group] += mine == theirs or known
-    lines = [f"{'field':22s} agree/total"]
-    lines += [f"{name:22s} {agree[name]}/{total[name]}" for name in total]
+            agree[group] += mine == theirs
+            deliberate[group] += mine != theirs and (record["folder"], name) in KNOWN_DIFFERENCES
+    lines = [f"{'field':22s} agree/total  deliberate differences"]
+    lines += [f"{name:22s} {f'{agree[name]}/{total[name]}':12s} {deliberate[name] or ''}"
+              for name in total]
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.catalog import progress
 from services.catalog.db import transaction
 from shared.events import Event, UploadCompleted, event_id
+from shared.observability import upload_ended
 
 
 def make_handler(sessions: sessionmaker[Session]):
@@ -18,6 +19,7 @@ def make_handler(sessions: sessionmaker[Session]):
         ended = await anyio.to_thread.run_sync(_record, sessions, event)
         if ended is None:
             return ()
+        upload_ended(ended.state, ended.created_at)
         return (UploadCompleted(
             event_id=event_id("upload.completed", ended.upload_id),
             upload_id=ended.upload_id, succeeded=ended.succeeded,

@@ -43,7 +43,8 @@ class UploadsController(Controller):
 
     @get("/{upload_id:uuid}", summary="An upload's state and each of its songs' stage")
     async def show(self, upload_id: uuid.UUID, gateway: Gateway) -> dict[str, Any]:
-        details = await gateway.read(queries.upload_details, upload_id)
+        details = await gateway.read(queries.upload_details, upload_id,
+                                     trace_url_template=gateway.settings.trace_url_template)
         if details is None:
             raise NotFoundException(f"No upload {upload_id}.")
         return details

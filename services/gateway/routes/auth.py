@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
-from litestar.stores.base import Store
 from pydantic import BaseModel, Field
 
 from services.gateway.deps import Gateway
-from services.gateway.security import SESSION_KEY, current_user, sign_in_rate_limit
+from services.gateway.security import current_user, sign_in_rate_limit
 from services.gateway.users import authenticate
 
 
@@ -45,7 +44,6 @@ async def login(request: Request, gateway: Gateway,
         return Template("login.html", status_code=401, context={
             "user": None, "next": safe_next(data.next), "username": data.username,
             "error": "That username and password do not match.", "active": "login"})
-    await _forget_old_session(request)
     request.set_session({"user_id": str(user.id)})
     return Redirect(safe_next(data.next), status_code=303)
 
@@ -55,11 +53,3 @@ async def logout(request: Request) -> Redirect:
     request.clear_session()
     return Redirect("/", status_code=303)
 
-
-async def _forget_old_session(request: Request[Any, Any, Any]) -> None:
-    """A fresh session id at sign-in, so an id planted before it (fixation) is worthless."""
-    old = request.cookies.get(SESSION_KEY)
-    if old and old != "null":
-        store: Store = request.app.stores.get("sessions")
-        await store.delete(old)
-        request.cookies.pop(SESSION_KEY, None)

@@ -20,7 +20,9 @@ from shared.events import (
     song_id_for,
 )
 from shared.messaging import PermanentError
+from shared.observability import count_extracted
 from shared.storage import ObjectStore
+from shared.telemetry import songs_in_own_traces
 
 NO_SONGS = ("No song was found in this upload: no folder in it holds a notes.chart, notes.mid "
             "or song.ini file, and it is not a .sng file.")
@@ -30,6 +32,7 @@ def make_handler(store: ObjectStore, staging_root, limits: ExtractionLimits):
     async def unpack_upload(event: UploadReceived) -> Sequence[Event]:
         staging = StagingArea(staging_root, event.upload_id)
         folders = await anyio.to_thread.run_sync(unpack, store, staging, event.origin, limits)
+        await anyio.to_thread.run_sync(count_extracted, staging.tree)
         if not folders:
             staging.remove()
             raise PermanentError(NO_SONGS)
@@ -39,6 +42,7 @@ def make_handler(store: ObjectStore, staging_root, limits: ExtractionLimits):
                            upload_id=event.upload_id, song_id=song.song_id, folder=song.folder,
                            origin=event.origin)
                  for song in songs]
+        songs_in_own_traces(found)  # past CHHUB_TRACE_SONGS_PER_UPLOAD, linked to this one
         unpacked = UploadUnpacked(event_id=event_id("upload.unpacked", event.upload_id),
                                   upload_id=event.upload_id, songs=songs)
         return (unpacked, *found)

@@ -1,8 +1,9 @@
 """Audio → frozen analysis: tempo map, time signature, pitched notes, drum hits and sections.
 
-Notes come from a constant-Q spectrum with the percussive part masked out, drum hits from a
-mel spectrum with the harmonic part masked out, and beats from the whole mel spectrum. Masking
-by median filters in these small spectra keeps a four-minute song well under a minute.
+Note onsets and beats come from the superflux envelope of the whole mel spectrum, note pitches
+from a constant-Q spectrum with the percussive part masked out, drum hits from the mel spectrum
+with the harmonic part masked out. Every spectrum is float32 at 22050 Hz and the constant-Q
+one is computed only once beats are known; a four-minute song stays well under 1 GB.
 """
 
 from __future__ import annotations
@@ -11,13 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import melody, percussion, structure, tempo
+from . import melody, percussion, spectrum, structure, tempo
 from .errors import GenerationError
 
-N_FFT = 2048
-HOP = 256       # 11.6 ms at 22050 Hz: fine enough for note timing
-N_MELS = 128
-LAG = -0.006    # seconds the onset envelopes peak after the true onset (measured: early)
+HOP, LAG = spectrum.HOP, spectrum.LAG
 
 
 @dataclass(frozen=True)
@@ -57,47 +55,38 @@ class Analysis:
 
 def analyse(samples: np.ndarray, rate: int) -> Analysis:
     """Analyse mono samples; raises GenerationError when no music can be found."""
-    import librosa
-
-    mel = librosa.feature.melspectrogram(y=samples, sr=rate, n_fft=N_FFT, hop_length=HOP,
-                                         n_mels=N_MELS)
-    beats = tempo.straighten(tempo.track_beats(_envelope(mel, rate), rate, HOP)) - LAG
+    mel = spectrum.mel_power(samples, rate)
+    envelope = spectrum.onset_envelope(mel, rate)
+    onsets = melody.onset_times(envelope, rate, HOP, LAG)
+    drums = _drums(mel, rate)
+    beats = tempo.track_beats(envelope, onsets + LAG, rate, HOP) - LAG
     if len(beats) < 8:
         raise GenerationError("No steady beat could be found in this audio.")
-    per_measure, downbeat = tempo.time_signature(_strength_at(beats, _envelope(mel, rate), rate))
+    per_measure, downbeat = tempo.time_signature(_strength_at(beats, envelope, rate))
     harmonic = melody.harmonic_cqt(samples, rate, HOP)
-    notes = _notes(harmonic, rate)
+    notes = _notes(onsets, envelope, harmonic, rate)
     if len(notes) < 8:
         raise GenerationError("No notes could be found in this audio.")
-    duration = len(samples) / rate
-    return Analysis(duration=duration, beats=tuple(float(b) for b in beats),
+    sections = _sections(mel, harmonic, beats[downbeat::per_measure], rate)
+    del harmonic, mel
+    return Analysis(duration=len(samples) / rate, beats=tuple(float(b) for b in beats),
                     beats_per_measure=per_measure, first_downbeat=downbeat, notes=notes,
-                    drums=_drums(mel, rate),
-                    sections=_sections(mel, harmonic, beats[downbeat::per_measure], rate))
-
-
-def _envelope(power: np.ndarray, rate: int) -> np.ndarray:
-    import librosa
-
-    return librosa.onset.onset_strength(S=librosa.power_to_db(power, ref=np.max), sr=rate,
-                                        max_size=3)
+                    drums=drums, sections=sections)
 
 
 def _strength_at(times: np.ndarray, envelope: np.ndarray, rate: int) -> np.ndarray:
-    frames = np.clip((times * rate / HOP).astype(int), 0, len(envelope) - 1)
+    frames = np.clip(((times + LAG) * rate / HOP).astype(int), 0, len(envelope) - 1)
     return np.array([envelope[max(0, f - 1): f + 3].max() for f in frames])
 
 
-def _notes(harmonic: np.ndarray, rate: int) -> tuple[Note, ...]:
-    import librosa
-
-    envelope = librosa.onset.onset_strength(S=librosa.amplitude_to_db(harmonic, ref=np.max),
-                                            sr=rate, hop_length=HOP, max_size=3)
-    onsets = melody.onset_times(envelope, rate, HOP, LAG)
+def _notes(onsets: np.ndarray, envelope: np.ndarray, harmonic: np.ndarray,
+           rate: int) -> tuple[Note, ...]:
+    """A note at each onset, pitched by the harmonic spectrum after it."""
     if not len(onsets):
         return ()
+    frame = HOP / rate
     pitches, rings, strengths = melody.describe_notes(
-        onsets, envelope, melody.pitch_salience(harmonic), HOP / rate, HOP / rate)
+        onsets, envelope, melody.pitch_salience(harmonic), frame, frame)
     return tuple(Note(float(t), int(p), float(r), float(s))
                  for t, p, r, s in zip(onsets, pitches, rings, strengths, strict=True))
 
@@ -108,7 +97,7 @@ def _drums(mel: np.ndarray, rate: int) -> tuple[DrumHit, ...]:
     spread = scipy.ndimage.median_filter(mel, size=(9, 1)) ** 2
     steady = scipy.ndimage.median_filter(mel, size=(1, 17)) ** 2
     percussive = mel * (spread / (spread + steady + 1e-20))
-    onsets = melody.onset_times(_envelope(percussive, rate), rate, HOP, LAG)
+    onsets = melody.onset_times(spectrum.onset_envelope(percussive, rate), rate, HOP, LAG)
     kinds, strengths = percussion.classify_hits(onsets, percussive, rate, HOP)
     return tuple(DrumHit(float(t), k, s) for t, k, s in zip(onsets, kinds, strengths,
                                                              strict=True))

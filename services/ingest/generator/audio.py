@@ -14,6 +14,7 @@ SUPPORTED = ("ogg", "opus", "mp3", "wav", "flac")
 ANALYSIS_RATE = 22050
 MIN_SECONDS = 10.0
 SILENT_DBFS = -50.0
+ENCODE_BLOCK = 65536  # frames per write when encoding Vorbis
 TAG_FIELDS = {"name": "title", "artist": "artist", "album": "album", "genre": "genre",
               "year": "date"}
 
@@ -102,5 +103,8 @@ def song_audio(data: bytes, filename: str) -> tuple[str, bytes]:
         return f"song.{kind}", data
     samples, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
     out = io.BytesIO()
-    soundfile.write(out, samples[:, :2], rate, format="OGG", subtype="VORBIS")
+    channels = min(samples.shape[1], 2)
+    with soundfile.SoundFile(out, "w", rate, channels, format="OGG", subtype="VORBIS") as ogg:
+        for start in range(0, len(samples), ENCODE_BLOCK):  # one big write crashes libsndfile
+            ogg.write(samples[start:start + ENCODE_BLOCK, :channels])
     return "song.ogg", out.getvalue()

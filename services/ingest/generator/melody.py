@@ -9,7 +9,9 @@ LOWEST_MIDI = 36            # C2: the CQT's first bin
 BINS = 56                   # C2 to G#6, one bin a semitone
 HARMONIC_OFFSETS = (0, 12, 19, 24, 28)  # semitones to the first five harmonics
 HARMONIC_WEIGHTS = (1.0, 0.8, 0.6, 0.5, 0.4)
-MIN_GAP = 0.07              # seconds; closer onsets are one note
+MIN_GAP = 0.035             # seconds; closer onsets are one note
+DELTA = 0.02                # how far a peak must rise above the envelope's local mean
+FLOOR = 0.02                # ... and its share of the loudest onset
 RING_FLOOR = 0.3            # a note rings while its pitch keeps this share of its peak
 
 
@@ -22,7 +24,7 @@ def harmonic_cqt(samples: np.ndarray, rate: int, hop: int) -> np.ndarray:
     cqt = np.abs(librosa.cqt(samples, sr=rate, hop_length=hop, tuning=0.0,
                              fmin=librosa.midi_to_hz(LOWEST_MIDI), n_bins=BINS + 28,
                              bins_per_octave=12)).astype(np.float32)
-    steady = scipy.ndimage.median_filter(cqt, size=(1, 9)) ** 2
+    steady = scipy.ndimage.median_filter(cqt, size=(1, 5)) ** 2
     spread = scipy.ndimage.median_filter(cqt, size=(9, 1)) ** 2
     return cqt * (steady / (steady + spread + 1e-12))
 
@@ -36,13 +38,16 @@ def pitch_salience(harmonic: np.ndarray) -> np.ndarray:
 
 
 def onset_times(envelope: np.ndarray, rate: int, hop: int, lag: float) -> np.ndarray:
-    """Onset times in seconds from an onset envelope, corrected for the envelope's lag."""
+    """Onset times in seconds from an onset envelope, corrected for the envelope's lag. Peaks
+    are judged against only ±50 ms of envelope, so a fast run of notes is not averaged away."""
     import librosa
 
+    near = max(1, round(0.05 * rate / hop))
     frames = librosa.onset.onset_detect(onset_envelope=envelope, sr=rate, hop_length=hop,
-                                        delta=0.07, wait=int(MIN_GAP * rate / hop))
+                                        delta=DELTA, wait=int(MIN_GAP * rate / hop),
+                                        pre_max=2, post_max=2, pre_avg=near, post_avg=near + 1)
     strongest = envelope.max() if envelope.size else 0.0
-    kept = [f for f in frames if envelope[f] >= 0.04 * strongest]
+    kept = [f for f in frames if envelope[f] >= FLOOR * strongest]
     return np.maximum(librosa.frames_to_time(kept, sr=rate, hop_length=hop) - lag, 0.0)
 
 
@@ -53,8 +58,8 @@ def describe_notes(onsets: np.ndarray, envelope: np.ndarray, salience: np.ndarra
     loud = np.percentile(envelope, 98) if envelope.size else 1.0
     ends = [*onsets[1:], onsets[-1] + 2.0] if len(onsets) else []
     for start, end in zip(onsets, ends, strict=True):
-        first = int(round((start + 0.03) / frame_seconds))
-        last = max(first + 1, int(round(min(end, start + 0.25) / frame_seconds)))
+        first = round((start + 0.03) / frame_seconds)
+        last = max(first + 1, round(min(end, start + 0.25) / frame_seconds))
         window = salience[:, first:last]
         if window.size == 0:
             window = salience[:, -1:]

@@ -5,21 +5,66 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import tempo_level
+
 FIT_TOLERANCE = 0.025  # seconds a tracked beat may stray from its stretch's straight line
 MIN_STRETCH = 4        # beats; shorter stretches keep their tracked beats as they are
+TEMPO_WINDOW = 384     # envelope frames (4.5 s) each local tempo is measured over
+TEMPO_STEP = 0.5       # seconds between local tempo measurements
+MAX_BPM = 320.0
+JUMP_COST = 2.0        # tempogram strength given up per octave of tempo change
 
 
-def track_beats(envelope: np.ndarray, rate: int, hop: int) -> np.ndarray:
-    """Beat times in seconds, following tempo changes rather than one global tempo."""
+def track_beats(envelope: np.ndarray, onsets: np.ndarray, rate: int, hop: int) -> np.ndarray:
+    """Beat times in seconds, following tempo changes rather than one global tempo, counted at
+    the tempo level (half, double, ...) under which the `onsets` sit best on the grid."""
     import librosa
-    import scipy.ndimage
 
-    local = librosa.feature.tempo(onset_envelope=envelope, sr=rate, hop_length=hop,
-                                  aggregate=None, std_bpm=1.0)
-    steady = scipy.ndimage.median_filter(local, size=max(3, int(6 * rate / hop)), mode="nearest")
-    _, beats = librosa.beat.beat_track(onset_envelope=envelope, sr=rate, hop_length=hop,
-                                       bpm=steady, units="time", trim=False)
-    return _regular_gaps(np.asarray(beats, dtype=float))
+    steady = local_tempo(envelope, rate, hop)
+    candidates = []
+    for ratio in tempo_level.RATIOS:
+        if not tempo_level.MIN_BPM <= float(np.median(steady)) * ratio <= tempo_level.MAX_BPM:
+            continue
+        _, beats = librosa.beat.beat_track(onset_envelope=envelope, sr=rate, hop_length=hop,
+                                           bpm=steady * ratio, units="time", trim=False)
+        candidates.append(straighten(_regular_gaps(np.asarray(beats, dtype=float))))
+    return tempo_level.best(candidates, onsets)
+
+
+def local_tempo(envelope: np.ndarray, rate: int, hop: int) -> np.ndarray:
+    """The tempo (BPM) at every envelope frame: the steadiest path through autocorrelations
+    taken every half second (not every frame: a full-length tempogram of a long song takes
+    hundreds of megabytes)."""
+    import librosa
+    import scipy.signal
+
+    step = max(1, round(TEMPO_STEP * rate / hop))
+    padded = np.pad(envelope, TEMPO_WINDOW // 2, mode="linear_ramp", end_values=0)
+    frames = librosa.util.frame(padded, frame_length=TEMPO_WINDOW, hop_length=step)
+    window = scipy.signal.get_window("hann", TEMPO_WINDOW, fftbins=True).astype(np.float32)
+    tempogram = librosa.util.normalize(librosa.autocorrelate(frames * window[:, None], axis=0),
+                                       norm=np.inf, axis=0)
+    lags = np.arange(max(1, round(60 * rate / hop / MAX_BPM)), round(60 * rate / hop / 40) + 1)
+    bpms = 60 * rate / hop / lags
+    path = bpms[_steadiest(tempogram[lags], bpms)]
+    return np.interp(np.arange(len(envelope)), np.arange(len(path)) * step, path)
+
+
+def _steadiest(tempogram: np.ndarray, bpms: np.ndarray) -> np.ndarray:
+    """Row per column maximising the summed tempogram less JUMP_COST per octave of change
+    (Viterbi): the tempo follows the music's changes but never flips to half or double."""
+    jump = JUMP_COST * np.abs(np.log2(bpms[:, None] / bpms[None, :]))
+    total = tempogram[:, 0].astype(np.float64)
+    back = np.zeros(tempogram.shape, dtype=np.int32)
+    rows = np.arange(len(bpms))
+    for column in range(1, tempogram.shape[1]):
+        options = total[None, :] - jump
+        back[:, column] = np.argmax(options, axis=1)
+        total = options[rows, back[:, column]] + tempogram[:, column]
+    path = [int(np.argmax(total))]
+    for column in range(tempogram.shape[1] - 1, 0, -1):
+        path.append(int(back[path[-1], column]))
+    return np.asarray(path[::-1])
 
 
 def _regular_gaps(beats: np.ndarray) -> np.ndarray:

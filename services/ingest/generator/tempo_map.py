@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from itertools import pairwise
 
 RESOLUTION = 480
 DRIFT_LIMIT = 0.001   # seconds the chart's beats may drift from the heard beats
@@ -39,7 +40,7 @@ class TempoMap:
         """Ticks of every measure start, through the end of the map."""
         end = (len(self.beat_times) - 1) * self.resolution
         starts, changes = [], [*self.signatures, (end, 1)]
-        for (tick, per_measure), (next_tick, _) in zip(changes, changes[1:], strict=False):
+        for (tick, per_measure), (next_tick, _) in pairwise(changes):
             starts.extend(range(tick, next_tick, per_measure * self.resolution))
         return starts
 

@@ -1,0 +1,75 @@
+"""The custom_content table: each custom.* event moves a row forward, never back, so a late
+or redelivered event is harmless; and the reads the gateway's pages need."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from shared.events import (
+    CustomContentDeleted,
+    CustomContentEvent,
+    CustomContentPublished,
+    CustomContentRejected,
+    CustomContentUploaded,
+    CustomContentValidated,
+)
+from services.catalog.tables import CustomContent
+
+# How far along each state is; an event never moves a row to an earlier state.
+_STEP = {"received": 0, "validated": 1, "rejected": 1, "published": 2, "deleted": 3}
+
+
+def record(session: Session, event: CustomContentEvent) -> None:
+    state, values = _change(event)
+    row = {"id": event.content_id, "kind": event.kind, "filename": "", "state": state, **values}
+    statement = insert(CustomContent).values(**row)
+    later = {key: statement.excluded[key] for key in [*values, "state"]}
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[CustomContent.id], set_={**later, "updated_at": func.now()},
+        where=case(_STEP, value=CustomContent.state, else_=0) <= _STEP[state]))
+
+
+def _change(event: CustomContentEvent) -> tuple[str, dict[str, Any]]:
+    match event:
+        case CustomContentUploaded():
+            return "received", {"filename": event.filename, "size": event.size}
+        case CustomContentValidated():
+            return "validated", {
+                "filename": event.filename, "sha256": event.sha256, "size": event.size,
+                "media": event.media, "warnings": list(event.warnings),
+                "details": {"width": event.width, "height": event.height,
+                            "colors": [list(c) for c in event.colors]}}
+        case CustomContentRejected():
+            return "rejected", {"filename": event.filename, "reason": event.reason}
+        case CustomContentPublished():
+            return "published", {"content_path": event.content_path}
+        case CustomContentDeleted():
+            return "deleted", {}
+    raise AssertionError(event)
+
+
+def list_custom(session: Session, kind: str) -> list[dict[str, Any]]:
+    """Every item of one kind but deleted ones, newest first."""
+    rows = session.scalars(select(CustomContent).where(
+        CustomContent.kind == kind, CustomContent.state != "deleted")
+        .order_by(CustomContent.created_at.desc())).all()
+    return [describe(row) for row in rows]
+
+
+def custom_details(session: Session, content_id: uuid.UUID) -> dict[str, Any] | None:
+    row = session.get(CustomContent, content_id)
+    return None if row is None or row.state == "deleted" else describe(row)
+
+
+def describe(row: CustomContent) -> dict[str, Any]:
+    return {"id": str(row.id), "kind": row.kind, "filename": row.filename, "state": row.state,
+            "reason": row.reason, "warnings": list(row.warnings), "media": row.media,
+            "sha256": row.sha256, "size": row.size, "content_path": row.content_path,
+            "width": row.details.get("width"), "height": row.details.get("height"),
+            "colors": [tuple(c) for c in row.details.get("colors", [])],
+            "created_at": row.created_at.isoformat() if row.created_at else None}

@@ -1,0 +1,122 @@
+"""Clone Hero's custom content (backgrounds, color profiles, highways): what each kind accepts,
+where it goes on a rig, and the check of an uploaded file. Bytes in, a frozen result out."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image
+
+from shared.custom_colors import ColorProfileError, read_color_profile
+
+# Each kind's folder inside Clone Hero's Custom folder (the content folder's `custom/`): the
+# game lists what it finds there in its settings; a video highway is a video in Highways.
+FOLDERS = {"background": "Backgrounds", "color": "Colors", "highway": "Highways"}
+IMAGES = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG"}
+VIDEOS = ("webm", "ogv")
+ACCEPTED = {"background": (*IMAGES, *VIDEOS, "mp4"), "highway": (*IMAGES, *VIDEOS, "mp4"),
+            "color": ("ini",)}
+MP4_WARNING = ("Clone Hero on Linux plays only .webm and .ogv videos; this .mp4 plays on "
+               "Windows and macOS rigs only.")
+MIN_SIDE, MAX_SIDE = 16, 8192
+_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()+-]+")
+
+
+class InvalidCustomContent(ValueError):
+    """The file cannot be used as this kind of custom content; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CheckedContent:
+    """A file that Clone Hero can use, with what the library shows about it."""
+
+    kind: str
+    filename: str
+    media: str  # image, video or colors
+    width: int | None = None
+    height: int | None = None
+    colors: tuple[tuple[str, str, str], ...] = ()  # (section, key, #RRGGBB)
+    warnings: tuple[str, ...] = ()
+
+
+def safe_filename(filename: str) -> str:
+    """The file's own name, without folders, in characters every file system accepts."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    stem, dot, extension = name.rpartition(".")
+    stem = _UNSAFE.sub("_", stem if dot else name).strip(" ._") or "custom"
+    return f"{stem[:100]}.{extension.lower()}" if dot else stem[:100]
+
+
+def extension_of(filename: str) -> str:
+    return filename.rpartition(".")[2].lower() if "." in filename else ""
+
+
+def check(kind: str, filename: str, data: bytes) -> CheckedContent:
+    """What `data`, uploaded as `filename` for `kind`, is; InvalidCustomContent when unusable."""
+    if kind not in FOLDERS:
+        raise InvalidCustomContent(f"Unknown kind of custom content: {kind}.")
+    name = safe_filename(filename)
+    extension = extension_of(name)
+    if extension not in ACCEPTED[kind]:
+        allowed = ", ".join(f".{e}" for e in ACCEPTED[kind])
+        raise InvalidCustomContent(f"A {kind} must be one of {allowed}, not {name}.")
+    if not data:
+        raise InvalidCustomContent(f"{name} is empty.")
+    if extension in IMAGES:
+        width, height = _image_size(name, extension, data)
+        return CheckedContent(kind, name, "image", width, height)
+    if extension == "ini":
+        return _color_profile(name, data)
+    _check_video(name, extension, data)
+    notes = (MP4_WARNING,) if extension == "mp4" else ()
+    return CheckedContent(kind, name, "video", warnings=notes)
+
+
+def _image_size(name: str, extension: str, data: bytes) -> tuple[int, int]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                found, (width, height) = image.format, image.size
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidCustomContent(f"{name} has too many pixels.") from None
+    except Exception:
+        raise InvalidCustomContent(f"{name} is not a readable image.") from None
+    if found != IMAGES[extension]:
+        raise InvalidCustomContent(f"{name} is named .{extension} but holds a {found} image.")
+    if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+        raise InvalidCustomContent(f"{name} is {width}×{height}; each side must be "
+                                   f"{MIN_SIDE} to {MAX_SIDE} pixels.")
+    return width, height
+
+
+def _check_video(name: str, extension: str, data: bytes) -> None:
+    head = data[:4096]
+    if extension == "webm":
+        valid = head.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in head[:64]
+        expected = "a WebM (EBML) video"
+    elif extension == "ogv":
+        valid = head.startswith(b"OggS") and b"\x80theora" in head
+        expected = "an Ogg Theora video"
+    else:
+        valid = head[4:8] == b"ftyp"
+        expected = "an MP4 video"
+    if not valid:
+        raise InvalidCustomContent(f"{name} is not {expected}.")
+
+
+def _color_profile(name: str, data: bytes) -> CheckedContent:
+    try:
+        profile = read_color_profile(data)
+    except ColorProfileError as error:
+        raise InvalidCustomContent(f"{name}: {error}") from None
+    return CheckedContent("color", name, "colors", colors=profile.colors,
+                          warnings=profile.warnings)

@@ -1,0 +1,68 @@
+"""Pure helpers behind the pages: graph, issue texts, art sniffing, zips, safe redirects."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+
+from services.gateway.routes.auth import safe_next
+from services.gateway.routes.downloads import attachment, zip_chunks
+from services.gateway.routes.media import sniff_image
+from services.gateway.routes.song_view import explain, nps_graph, peak_bars
+from shared.manifest import Manifest
+from shared.song_store import SongStore
+from shared.storage import InMemoryObjectStore
+
+
+def test_the_graph_draws_the_hardest_difficulty_of_each_instrument():
+    notes = {"npsGraph": [
+        {"instrument": "guitar", "difficulty": "easy", "perSecond": [1, 1]},
+        {"instrument": "guitar", "difficulty": "expert", "perSecond": [2, 8, 4]},
+        {"instrument": "drums", "difficulty": "hard", "perSecond": [3]}]}
+    graph = nps_graph(notes)
+    assert [(s.instrument, s.difficulty, s.peak) for s in graph["series"]] == [
+        ("guitar", "expert", 8), ("drums", "hard", 3)]
+    assert graph["top"] == 8 and graph["seconds"] == 3
+
+
+def test_without_per_second_data_the_peaks_are_bars():
+    bars = peak_bars({"maxNps": [{"instrument": "bass", "difficulty": "expert", "nps": 5},
+                                 {"instrument": "keys", "difficulty": "expert", "nps": 10}]})
+    assert [b["length"] for b in bars] == [50, 100]
+    assert nps_graph({}) is None
+
+
+def test_issues_get_a_plain_explanation_or_keep_their_description():
+    assert "album" in explain({"folderIssue": "noAlbumArt", "description": "x"})
+    assert explain({"folderIssue": "somethingNew", "description": "As scanned."}) == "As scanned."
+
+
+def test_album_art_type_comes_from_the_bytes_not_the_name():
+    assert sniff_image(b"\x89PNG\r\n\x1a\n....") == "image/png"
+    assert sniff_image(b"\xff\xd8\xff\xe0") == "image/jpeg"
+    assert sniff_image(b'<?xml version="1.0"?><svg xmlns="...">') == "image/svg+xml"
+    assert sniff_image(b"<html><script>") == "application/octet-stream"
+
+
+def test_a_song_downloads_as_a_zip_with_its_folder():
+    store = InMemoryObjectStore()
+    store.ensure_bucket("songs")
+    songs = SongStore(store, "songs")
+    _, manifest = songs.save_revision(uuid.uuid4(), 1, "0" * 32,
+                                      {"song.ini": b"[song]\n", "song.ogg": b"OggS" * 100})
+    data = b"".join(zip_chunks(songs, [("Amazing_1", Manifest.model_validate(manifest))]))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.read("Amazing_1/song.ogg") == b"OggS" * 100
+        assert sorted(archive.namelist()) == ["Amazing_1/song.ini", "Amazing_1/song.ogg"]
+
+
+def test_download_names_are_safe_in_a_header():
+    header = attachment('AC/DC "Live"\r\n.zip')
+    assert "\r" not in header and "\n" not in header and '"Live"' not in header
+
+
+def test_sign_in_only_sends_people_to_local_pages():
+    assert safe_next("/library?q=x") == "/library?q=x"
+    for target in ("https://evil.example/", "//evil.example", "/\\evil", None, ""):
+        assert safe_next(target) == "/"
