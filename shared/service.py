@@ -15,6 +15,7 @@ from faststream import FastStream
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.schemas import Channel
 
+from shared import telemetry
 from shared.messaging import (
     FailureEvents,
     Handler,
@@ -22,12 +23,11 @@ from shared.messaging import (
     declare_topology,
     subscribe,
 )
-from shared import telemetry
 from shared.observability import broker_middlewares, instrumented
 from shared.settings import BrokerSettings, StorageSettings
 from shared.storage import ObjectStore, S3ObjectStore
-from shared.traced_storage import TracedObjectStore
 from shared.topology import ALL_CONSUMERS, EVENT_LOG, EVENTS, Consumer
+from shared.traced_storage import TracedObjectStore
 
 log = structlog.get_logger(__name__)
 

@@ -130,7 +130,8 @@ class GatewaySettings(_Section):
     """Whether people who are not signed in may browse the library (pages, art, downloads)."""
 
     redis_url: str | None = None
-    """Redis URL for sign-in sessions (e.g. redis://127.0.0.1:6379/0); unset keeps them in memory."""
+    """Redis URL for sign-in sessions (e.g. redis://127.0.0.1:6379/0); unset keeps them in
+    memory."""
 
     secret_key: str | None = None
     """Secret for CSRF tokens; set it when several gateways share sessions (unset: random)."""

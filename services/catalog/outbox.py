@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.catalog.db import transaction
 from services.catalog.tables import OutboxEvent
-from shared.events import Event, load_event
 from shared import telemetry
+from shared.events import Event, load_event
 from shared.messaging import EventBus
 
 log = structlog.get_logger(__name__)

@@ -99,71 +99,91 @@ def _difficulty_events(track: bytes, kind: str) -> dict[str, list[list]]:
     return events
 
 
+def _note_targets(kind: str, enhanced_opens: bool, events: dict[str, list[list]]) -> list:
+    """Per MIDI note number (256 slots, so any data byte indexes it): None when unused, else
+    (append to the difficulty's events or None for an instrument-wide note, event type)."""
+    targets: list = [None] * 256
+    for number, kind_code in _INSTRUMENT_WIDE.items():
+        targets[number] = (None, kind_code)
+    for number, (difficulty, lane) in _TABLES[(kind, enhanced_opens)].items():
+        targets[number] = (events[difficulty].append, lane)
+    return targets
+
+
 def _decode_and_pair(track: bytes, kind: str, events: dict[str, list[list]],
                      wide: list[list]) -> tuple[list[tuple], set[str]]:
     """Decode a track and pair its note-ons with note-offs per (note, channel) in one pass.
 
     This is `midifile.decode_track` fused with the pairing, because it is the hottest loop of
     .mid reading (tests compare `decode_track` with mido; the corpus conformance test covers
-    this). Returns the meta/sysex events and the difficulties with an end but no start.
+    this). Lookups are lists indexed by note number and by (note, channel), not dicts.
+    Returns the meta/sysex events and the difficulties with an end but no start.
     """
-    plain = {n: (events[d], lane) for n, (d, lane) in _TABLES[(kind, False)].items()}
-    targets = plain
+    targets = _note_targets(kind, False, events)
+    enhanced = False
     others: list[tuple] = []
-    open_notes: dict[int, list[list]] = {}
+    open_notes: list = [None] * 4096  # (note << 4 | channel) -> stack of open note-ons
     unmatched: set[int] = set()
-    data = track + b"\0\0"  # a note cut short by the end of the track reads zeros
+    data = track + b"\0\0\0"  # a note cut short by the end of the track reads zeros
     at, end, tick = 0, len(track), 0
-    status = is_note = note_on = channel = skip = -1
+    status = channel = skip = -1
+    is_note = note_on = False
     while at < end:
         byte = data[at]
-        at += 1
         if byte < 0x80:
             tick += byte
+            at += 1
         else:
-            delta, at = read_varint(track, at - 1)
+            delta, at = read_varint(track, at)
             tick += delta
         if at >= end:
             raise ChartParseError("A MIDI track ends in the middle of an event.")
         byte = data[at]
-        if byte >= 0x80:
-            if byte >= 0xF0:
-                at = read_system_event(track, at, tick, 0, others)
-                if targets is plain and _turns_on_enhanced_opens(others[-1]):
-                    targets = {n: (events[d], lane)
-                               for n, (d, lane) in _TABLES[(kind, True)].items()}
+        if byte < 0x80:  # running status: this byte is the first data byte
+            if not is_note:
+                if status < 0:
+                    raise ChartParseError("Running status byte encountered before status byte")
+                at += skip
                 continue
-            status, at = byte, at + 1
-            is_note, note_on, channel = status < 0xA0, status >= 0x90, status & 0x0F
-            skip = 1 if 0xC0 <= status < 0xE0 else 2
-        elif status < 0:
-            raise ChartParseError("Running status byte encountered before status byte")
-        if not is_note:
-            at += skip
+            number, velocity = byte, data[at + 1]
+            at += 2
+        elif byte < 0xF0:
+            status, channel = byte, byte & 0x0F
+            is_note, note_on = byte < 0xA0, byte >= 0x90
+            if not is_note:
+                skip = 1 if 0xC0 <= byte < 0xE0 else 2
+                at += 1 + skip
+                continue
+            number, velocity = data[at + 1], data[at + 2]
+            at += 3
+        else:
+            at = read_system_event(track, at, tick, 0, others)
+            if not enhanced and _turns_on_enhanced_opens(others[-1]):
+                enhanced = True
+                targets = _note_targets(kind, True, events)
             continue
-        number, velocity = data[at], data[at + 1]
-        at += 2
-        target = targets.get(number)
+        target = targets[number]
         if target is None:
-            if number in _INSTRUMENT_WIDE:
-                wide.append([tick, _INSTRUMENT_WIDE[number], velocity, channel,
-                             note_on and velocity > 0])
+            continue
+        append, lane = target
+        if append is None:
+            wide.append([tick, lane, velocity, channel, note_on and velocity > 0])
             continue
         key = number << 4 | channel
         if note_on and velocity:
-            event = [tick, -1, target[1], velocity, channel]
-            target[0].append(event)
-            stack = open_notes.get(key)
+            event = [tick, -1, lane, velocity, channel]
+            append(event)
+            stack = open_notes[key]
             if stack is None:
                 open_notes[key] = [event]
             else:
                 stack.append(event)
-        elif stack := open_notes.get(key):
+        elif stack := open_notes[key]:
             event = stack.pop()
             event[1] = tick - event[0]
         else:
             unmatched.add(number)
-    tables = _TABLES[(kind, targets is not plain)]
+    tables = _TABLES[(kind, enhanced)]
     return others, {tables[number][0] for number in unmatched}
 
 

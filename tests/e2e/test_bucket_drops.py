@@ -77,7 +77,7 @@ def test_an_archive_put_by_boto3_without_any_event_is_ingested_once_by_the_recon
     assert len(uploads_of(catalog, key)) == 1
 
 
-@pytest.mark.parametrize("name", ["AC+DC – Live.zip", "a%2Fb.zip", "Café.zip"])
+@pytest.mark.parametrize("name", ["AC+DC \u2013 Live.zip", "a%2Fb.zip", "Caf\u00e9.zip"])
 def test_a_minio_notification_ingests_the_object_once_even_when_the_reconciler_sees_it_too(
         stack, s3, corpus, catalog, unique, name):
     key = f"drop/{unique}/{name}"

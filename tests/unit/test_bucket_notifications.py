@@ -15,7 +15,7 @@ def test_the_record_from_minios_guide_is_read():
 
 
 @pytest.mark.parametrize("key", ["drop/My Song.zip", "drop/AC+DC.zip", "drop/a%2Fb.zip",
-                                 "drop/sub/folder/pack.7z", "drop/Beyoncé – Halo.sng"])
+                                 "drop/sub/folder/pack.7z", "drop/Beyonc\u00e9 \u2013 Halo.sng"])
 def test_escaped_keys_are_decoded(key):
     body = minio_event("chhub-uploads", key, etag="abc")
     [dropped] = parse_notification(body).created_objects(prefix="drop/")

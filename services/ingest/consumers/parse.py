@@ -15,7 +15,6 @@ from shared.songs.scan import scan_song
 from shared.songs.version import PARSER_VERSION
 
 
-
 def make_handler(songs: SongStore):
     async def parse(event: SongExtracted) -> Sequence[Event]:
         scan = await anyio.to_thread.run_sync(_scan, songs, event.manifest_key)
