@@ -97,3 +97,4 @@ def test_an_interrupted_import_completes_when_run_again(stack, admin_token, corp
     final = run_import(stack, admin_token, library)
     assert summary(final)[0] == 0
     assert summary(final)[1] == new + known
+    assert summary(final)[2] == failed
