@@ -60,10 +60,12 @@ class Library:
     def phrase(self, low: int, high: int) -> str:
         return " ".join(self.word() for _ in range(self.rng.randint(low, high))).title()
 
-    def pick(self, items: list[str]) -> str:
-        # A few artists and charters hold many songs, as in real libraries.
-        return items[min(int(self.rng.paretovariate(1.2)) - 1, len(items) - 1)
-                     if self.rng.random() < 0.5 else self.rng.randrange(len(items))]
+    def pick(self, items: list[str], head: float) -> str:
+        # A few artists and charters hold many songs, as in real libraries: a third of the
+        # songs come from a head of about `head` names, the rest from anyone.
+        if self.rng.random() < 0.33:
+            return items[min(int(self.rng.expovariate(1 / head)), len(items) - 1)]
+        return items[self.rng.randrange(len(items))]
 
     def write(self, cursor, count: int) -> None:
         """COPY `count` songs and their charts through a psycopg2 cursor."""
@@ -95,7 +97,8 @@ class Library:
         if earlier and roll < 0.05:  # the same song charted again, differently
             other = self.rng.choice(earlier)[1]
             return FakeSong(other.title, other.artist, instruments), chart_hash
-        return FakeSong(self.phrase(1, 4), self.pick(self.artists), instruments), chart_hash
+        artist = self.pick(self.artists, head=300)
+        return FakeSong(self.phrase(1, 4), artist, instruments), chart_hash
 
     def _song_row(self, number: int, song_id: uuid.UUID, song: FakeSong, chart_hash: str):
         rng = self.rng
@@ -104,8 +107,10 @@ class Library:
         drums = rng.choice(("fourLane", "fourLanePro", "fourLanePro", "fiveLane")) \
             if "drums" in song.instruments else None
         flags = [rng.random() < odds for odds in (0.4, 0.5, 0.15, 0.2, 0.05, 0.7)]
-        return (song_id, song.title, song.artist, self.phrase(1, 3) if rng.random() < 0.8 else None,
-                rng.choice(GENRES), year if year else "Unknown Year", self.pick(self.charters),
+        album = self.phrase(1, 3) if rng.random() < 0.8 else None
+        charter = self.pick(self.charters, head=20)
+        return (song_id, song.title, song.artist, album,
+                rng.choice(GENRES), year if year else "Unknown Year", charter,
                 length if rng.random() < 0.85 else None, f"songs/{song_id}", "{}",
                 song_id.hex, "notes.chart", 1, 1, f"manifests/{song_id}/1.json",
                 (self.now - timedelta(minutes=count_minutes(number))).isoformat(), chart_hash,
