@@ -29,8 +29,9 @@ from shared.events import (
     UploadUnpacked,
 )
 
+# A failed song can still end published: its dead-lettered message retried after a fix.
 STAGE_RANK = {"found": 0, "extracted": 1, "parsed": 2, "cataloged": 3,
-              "published": 9, "duplicate": 9, "failed": 9}
+              "failed": 9, "published": 10, "duplicate": 10}
 END_STAGES = frozenset({"published", "duplicate", "failed"})
 
 _SONG_STAGES: dict[type[Event], str] = {
@@ -112,7 +113,7 @@ def _advance(session: Session, upload_id: uuid.UUID, song_id: uuid.UUID, stage: 
 
 
 def _ended(session: Session, upload: Upload) -> UploadEnded | None:
-    if upload.song_total is None or upload.state == "failed":
+    if upload.song_total is None or upload.song_total == 0:  # unknown yet, or failed whole
         return None
     session.flush()
     stages = session.execute(
@@ -126,6 +127,8 @@ def _ended(session: Session, upload: Upload) -> UploadEnded | None:
         "failed" if failed == len(done) else "completed_with_errors")
     if failed == len(done) and failed:
         upload.error = upload.error or "No song of this upload could be added."
+    elif failed == 0:
+        upload.error = None
     upload.completed_at = upload.completed_at or func.now()
     return UploadEnded(upload.id, succeeded=failed == 0, state=upload.state,
                        created_at=upload.created_at)
