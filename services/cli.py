@@ -223,31 +223,6 @@ def admin_create(username: str, role: str, password: str) -> None:
     click.echo(f"{user.username} ({user.role}) can sign in now.")
 
 
-@main.command()
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--pretty", is_flag=True, help="Readable output instead of JSON.")
-def scan(path: Path, pretty: bool) -> None:
-    """Print what the library would know about the song at PATH (a song folder or a .sng
-    file) as JSON."""
-    from services.ingest.consumers.extract import read_song
-    from shared.messaging import PermanentError
-    from shared.songs.scan import scan_song
-
-    try:
-        result = scan_song(read_song(path)).as_dict()
-    except PermanentError as error:
-        raise click.ClickException(error.reason) from error
-    if not pretty:
-        click.echo(json.dumps(result, ensure_ascii=False))
-        return
-    notes = result.get("notesData") or {}
-    click.echo(f"{result.get('artist')} - {result.get('name')}  [{result.get('chartFile')}]")
-    for count in notes.get("noteCounts", []):
-        click.echo(f"  {count['instrument']:>12} {count['difficulty']:<7} {count['count']} notes")
-    for issue in result.get("folderIssues", []) + notes.get("chartIssues", []):
-        click.echo(f"  ! {issue.get('description')}")
-
-
 @main.group()
 def dlq() -> None:
     """Dead-lettered messages: see why they failed, retry them after fixing the cause, or
@@ -341,8 +316,10 @@ main.add_command(chserver)
 def _add_commands() -> None:
     from services.catalog.replay_command import reindex, replay
     from services.gateway.importer.command import import_library
+    from services.ingest.scan_command import scan
 
     main.add_command(import_library)
+    main.add_command(scan)
     main.add_command(replay)
     main.add_command(reindex)
     from services.ingest.generator.command import generate
