@@ -15,10 +15,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.catalog import queries
 from services.catalog.db import transaction
 from services.catalog.tables import Upload
-from services.gateway.intake import StoredFile, store_body
+from services.gateway.intake import StoredFile, UploadRejected, store_body
 from services.gateway.settings import GatewayServiceSettings
 from services.gateway.tokens import Principal, principal_for
-from shared.events import SongDeleted, SongEditRequested, UploadReceived, event_id
+from shared.events import (
+    SongDeleted,
+    SongEditRequested,
+    SongGenerationRequested,
+    UploadReceived,
+    event_id,
+)
 from shared.messaging import EventBus
 from shared.observability import count_bytes
 from shared.storage import ObjectStore
@@ -52,26 +58,56 @@ class Gateway:
     async def receive_upload(self, upload_id: uuid.UUID, request: Request,
                              filename: str | None) -> None:
         """Record the upload, stream its bytes into the bucket, then announce it."""
-        bucket = self.settings.uploads_bucket
         prefix = f"gateway/{upload_id}"
+        stored = await self._receive(upload_id, request, filename, prefix)
+        received = _announcement(upload_id, self.settings.uploads_bucket, prefix, stored)
+        count_bytes("received", received.size)
+        await anyio.to_thread.run_sync(self._update, upload_id, {
+            "state": "received", "key": received.key, "filename": received.filename,
+            "size": received.size, "etag": received.etag, "is_folder": received.is_folder})
+        await self.bus.publish(received)
+
+    async def request_generation(self, upload_id: uuid.UUID, request: Request,
+                                 filename: str | None, suffixes: tuple[str, ...],
+                                 tags: dict[str, str | None]) -> None:
+        """Store the audio, record the upload, and ask the ingest service to generate."""
+
+        def one_audio_file(stored: list[StoredFile]) -> None:
+            if len(stored) != 1 or not stored[0].path.lower().endswith(suffixes):
+                raise UploadRejected("Send one audio file: " + ", ".join(suffixes) + ".")
+
+        stored = await self._receive(upload_id, request, filename, f"generate/{upload_id}",
+                                     check=one_audio_file)
+        [audio] = stored
+        count_bytes("received", audio.size)
+        await anyio.to_thread.run_sync(self._update, upload_id, {
+            "state": "received", "key": audio.key, "filename": audio.path, "size": audio.size,
+            "source": "generator"})
+        await self.bus.publish(SongGenerationRequested(
+            event_id=event_id("generate.requested", upload_id), upload_id=upload_id,
+            bucket=self.settings.uploads_bucket, key=audio.key, filename=audio.path,
+            **{key: value for key, value in tags.items() if value}))
+
+    async def _receive(self, upload_id: uuid.UUID, request: Request, filename: str | None,
+                       prefix: str, check: Callable[[list[StoredFile]], None] | None = None
+                       ) -> list[StoredFile]:
+        """Record the upload before any byte is stored, then stream the body in; a refused
+        or interrupted upload is recorded as failed with its reason."""
         await anyio.to_thread.run_sync(self._record_receiving, upload_id, filename or "", prefix)
         try:
             stored = await store_body(
                 request.stream(), content_type=request.headers.get("content-type", ""),
-                filename=filename, store=self.store, bucket=bucket, prefix=prefix,
-                max_bytes=self.settings.max_upload_bytes)
+                filename=filename, store=self.store, bucket=self.settings.uploads_bucket,
+                prefix=prefix, max_bytes=self.settings.max_upload_bytes)
+            if check is not None:
+                check(stored)
         except BaseException as error:
             reason = getattr(error, "reason", None) or "The upload was interrupted."
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(self._update, upload_id,
                                                {"state": "failed", "error": reason})
             raise
-        received = _announcement(upload_id, bucket, prefix, stored)
-        count_bytes("received", received.size)
-        await anyio.to_thread.run_sync(self._update, upload_id, {
-            "state": "received", "key": received.key, "filename": received.filename,
-            "size": received.size, "etag": received.etag, "is_folder": received.is_folder})
-        await self.bus.publish(received)
+        return stored
 
     async def request_edit(self, song_id: uuid.UUID,
                            changes: dict[str, str | None]) -> int | None:

@@ -9,8 +9,19 @@ from urllib.parse import urlencode
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 
-from services.gateway.routes import admin, auth, downloads, media, pages, song_page, uploads_page
+from services.gateway.routes import (
+    admin,
+    auth,
+    downloads,
+    generator,
+    media,
+    pages,
+    song_page,
+    uploads_page,
+)
+from services.gateway.routes.custom_page import CUSTOM_HANDLERS
 from services.gateway.routes.rendering import minutes
+from services.gateway.routes.sync_page import SYNC_HANDLERS
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 
@@ -19,6 +30,7 @@ PAGE_HANDLERS = [
     uploads_page.upload_page, uploads_page.upload_detail, uploads_page.upload_status,
     auth.login_page, auth.login, auth.logout, admin.users_page, admin.add_user,
     media.album_art, media.audio, downloads.download_zip, downloads.download_sng,
+    *CUSTOM_HANDLERS, *SYNC_HANDLERS, generator.generator_page, generator.generate,
     create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                cache_control=None),
 ]
