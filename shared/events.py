@@ -63,6 +63,9 @@ class UploadOrigin(BaseModel):
     key: str = Field(description="Object key of the original, or the prefix of a folder upload.")
     filename: str = Field(description="Name the user gave the file or folder.")
     is_folder: bool = Field(default=False, description="The key is a prefix holding loose files.")
+    is_chunked: bool = Field(
+        default=False, description="The key is a prefix of chunks named by their byte offset, "
+        "to be joined in order (a resumable upload).")
 
 
 class UploadReceived(Event):
@@ -76,12 +79,13 @@ class UploadReceived(Event):
     size: int = Field(default=0, ge=0, description="Bytes received.")
     etag: str | None = Field(default=None, description="ETag of the stored original.")
     is_folder: bool = Field(default=False, description="The key is a prefix holding loose files.")
+    is_chunked: bool = Field(default=False, description="The key is a prefix of ordered chunks.")
     source: str = Field(default="gateway", description="How the upload arrived: gateway, bucket.")
 
     @property
     def origin(self) -> UploadOrigin:
         return UploadOrigin(bucket=self.bucket, key=self.key, filename=self.filename,
-                            is_folder=self.is_folder)
+                            is_folder=self.is_folder, is_chunked=self.is_chunked)
 
 
 class FoundSong(BaseModel):

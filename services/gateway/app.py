@@ -19,6 +19,7 @@ from services.gateway.observed import http_observability
 from services.gateway.routes.api import SongsController, UploadsController, health
 from services.gateway.routes.errors import http_error, server_error
 from services.gateway.routes.library_api import LibraryController
+from services.gateway.routes.resumable_api import ResumableUploadsController
 from services.gateway.routes.site import PAGE_HANDLERS, configure_templates
 from services.gateway.security import (
     csrf_middleware,
@@ -50,8 +51,8 @@ def create_app(settings: GatewayServiceSettings | None = None,
 
     observed = http_observability()
     return Litestar(
-        route_handlers=[*PAGE_HANDLERS, UploadsController, SongsController, LibraryController,
-                        health, *observed.route_handlers],
+        route_handlers=[*PAGE_HANDLERS, ResumableUploadsController, UploadsController,
+                        SongsController, LibraryController, health, *observed.route_handlers],
         middleware=[*observed.middleware, security_headers, session_config().middleware,
                     csrf_middleware(settings.secret_key)],
         stores=stores(settings.redis_url),

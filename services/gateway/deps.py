@@ -16,6 +16,7 @@ from services.catalog import queries
 from services.catalog.db import transaction
 from services.catalog.tables import Upload
 from services.gateway.intake import StoredFile, UploadRejected, store_body
+from services.gateway.resumable import ResumableUpload
 from services.gateway.settings import GatewayServiceSettings
 from services.gateway.tokens import Principal, principal_for
 from shared.events import (
@@ -65,6 +66,34 @@ class Gateway:
         await anyio.to_thread.run_sync(self._update, upload_id, {
             "state": "received", "key": received.key, "filename": received.filename,
             "size": received.size, "etag": received.etag, "is_folder": received.is_folder})
+        await self.bus.publish(received)
+
+    async def start_resumable(self, session: ResumableUpload) -> None:
+        await anyio.to_thread.run_sync(self._record_receiving, session.upload_id,
+                                       session.filename, session.prefix)
+        await anyio.to_thread.run_sync(self._update, session.upload_id, {"size": session.length})
+
+    async def resumable_session(self, upload_id: uuid.UUID) -> ResumableUpload | None:
+        """The resumable upload still waiting for bytes, or None."""
+        def find() -> ResumableUpload | None:
+            with self.sessions() as session:
+                upload = session.get(Upload, upload_id)
+            if upload is None or upload.state != "receiving" or \
+                    not upload.key.endswith("/chunks/"):
+                return None
+            return ResumableUpload(upload.id, upload.size, upload.filename)
+
+        return await anyio.to_thread.run_sync(find)
+
+    async def finish_resumable(self, session: ResumableUpload) -> None:
+        """Every byte is stored: announce the upload as any other."""
+        received = UploadReceived(
+            event_id=event_id("upload.received", session.upload_id),
+            upload_id=session.upload_id, bucket=self.settings.uploads_bucket,
+            key=session.prefix, filename=session.filename, size=session.length,
+            is_chunked=True, source="gateway")
+        count_bytes("received", session.length)
+        await anyio.to_thread.run_sync(self._update, session.upload_id, {"state": "received"})
         await self.bus.publish(received)
 
     async def request_generation(self, upload_id: uuid.UUID, request: Request,

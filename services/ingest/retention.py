@@ -20,7 +20,7 @@ def remove_expired_originals(store: ObjectStore, sessions: sessionmaker[Session]
         expired = queries.originals_past_retention(session, retention_hours)
     for upload in expired:
         keys = ([stored.key for stored in store.list(upload.bucket, upload.key.rstrip("/") + "/")]
-                if upload.is_folder else [upload.key])
+                if upload.is_folder or upload.key.endswith("/") else [upload.key])
         for key in keys:
             store.delete(upload.bucket, key)
         with transaction(sessions) as session:

@@ -73,7 +73,10 @@ def unpack(store: ObjectStore, staging: StagingArea, origin: UploadOrigin,
 def _unpack_original(store: ObjectStore, origin: UploadOrigin, staging: StagingArea,
                      limits: ExtractionLimits) -> None:
     original = staging.area / "original"
-    store.download(origin.bucket, origin.key, original)
+    if origin.is_chunked:
+        _join_chunks(store, origin, original)
+    else:
+        store.download(origin.bucket, origin.key, original)
     with original.open("rb") as stream:
         kind = detect_format(stream.read(16), origin.filename)
     if kind == "sng":
@@ -85,6 +88,17 @@ def _unpack_original(store: ObjectStore, origin: UploadOrigin, staging: StagingA
         raise PermanentError(NOT_AN_ARCHIVE)
     extract_archive(original, staging.tree, limits)
     original.unlink()
+
+
+def _join_chunks(store: ObjectStore, origin: UploadOrigin, original: Path) -> None:
+    """A resumable upload's chunks, named by their zero-padded offsets, joined in order."""
+    part = original.with_suffix(".part")
+    with original.open("wb") as joined:
+        for chunk in sorted(store.list(origin.bucket, origin.key), key=lambda c: c.key):
+            store.download(origin.bucket, chunk.key, part)
+            with part.open("rb") as piece:
+                shutil.copyfileobj(piece, joined, 1024 * 1024)
+    part.unlink(missing_ok=True)
 
 
 def _download_folder(store: ObjectStore, origin: UploadOrigin, tree: Path) -> None:

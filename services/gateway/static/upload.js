@@ -29,6 +29,10 @@
   }
 
   function send(label, parts) {
+    if (parts.length === 1 && !parts[0][0].includes("/")) {
+      sendResumable(label, parts[0][1]);
+      return;
+    }
     const view = item(label);
     const body = new FormData();
     for (const [name, file] of parts) body.append("file", file, name);
@@ -48,17 +52,77 @@
         view.note.className = "small stage-failed";
         return;
       }
-      view.bar.value = 100;
-      view.note.textContent = "Received; processing…";
-      const status = document.createElement("div");
-      status.setAttribute("hx-get", "/uploads/" + answer.upload_id + "/status");
-      status.setAttribute("hx-trigger", "load");
-      status.setAttribute("hx-swap", "outerHTML");
-      view.li.append(status);
-      window.htmx.process(status);
+      watch(view, answer.upload_id);
     });
     xhr.addEventListener("error", () => { view.note.textContent = "The connection failed."; });
     xhr.send(body);
+  }
+
+  function watch(view, uploadId) {
+    view.bar.value = 100;
+    view.note.textContent = "Received; processing…";
+    const status = document.createElement("div");
+    status.setAttribute("hx-get", "/uploads/" + uploadId + "/status");
+    status.setAttribute("hx-trigger", "load");
+    status.setAttribute("hx-swap", "outerHTML");
+    view.li.append(status);
+    window.htmx.process(status);
+  }
+
+  // A single file goes up in chunks (tus 1.0 core): after a dropped connection it asks the
+  // server how far it got and goes on from there, so a big pack is never sent twice.
+  const CHUNK = 8 * 1024 * 1024;
+  const tus = () => ({ "X-CSRFToken": form.dataset.csrf, "Tus-Resumable": "1.0.0" });
+
+  async function sendResumable(label, file) {
+    const view = item(label);
+    const created = await fetch("/api/uploads/resumable", { method: "POST", headers: {
+      ...tus(), "Upload-Length": String(file.size),
+      "Upload-Metadata": "filename " + btoa(unescape(encodeURIComponent(file.name))) } });
+    if (created.status !== 201) {
+      const answer = await created.json().catch(() => ({}));
+      view.note.textContent = "Refused: " + (answer.error || answer.detail || created.statusText);
+      view.note.className = "small stage-failed";
+      return;
+    }
+    const url = created.headers.get("Location");
+    let offset = 0;
+    let failures = 0;
+    while (offset < file.size) {
+      try {
+        offset = await sendChunk(url, file, offset, view);
+        failures = 0;
+      } catch (_) {
+        failures += 1;
+        if (failures > 12) {
+          view.note.textContent = "The connection keeps failing; upload this file again later.";
+          return;
+        }
+        view.note.textContent = "Connection lost; resuming…";
+        await new Promise((ok) => setTimeout(ok, Math.min(30000, 500 * 2 ** failures)));
+        const probe = await fetch(url, { method: "HEAD", headers: tus() }).catch(() => null);
+        if (probe && probe.ok) offset = Number(probe.headers.get("Upload-Offset"));
+      }
+    }
+    watch(view, url.split("/").pop());
+  }
+
+  function sendChunk(url, file, offset, view) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("PATCH", url);
+      const headers = { ...tus(), "Upload-Offset": String(offset),
+                        "Content-Type": "application/offset+octet-stream" };
+      for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+      xhr.upload.addEventListener("progress", (e) => {
+        view.bar.value = Math.round((100 * (offset + e.loaded)) / file.size);
+        view.note.textContent = "Uploading… " + view.bar.value + "%";
+      });
+      xhr.addEventListener("load", () => (xhr.status === 204
+        ? resolve(Number(xhr.getResponseHeader("Upload-Offset"))) : reject(xhr.status)));
+      xhr.addEventListener("error", () => reject(0));
+      xhr.send(file.slice(offset, Math.min(file.size, offset + CHUNK)));
+    });
   }
 
   function readEntry(entry, path, out) {
