@@ -1,7 +1,8 @@
 """Ingest bench: songs per second end to end through the running services, against the floor
 of plain `unzip`, and each service's peak memory while one large pack streams through.
 
-    python bench/ingest.py [--songs N] [--song-mb MB] [--pack-gb GB]
+    python bench/ingest.py [--songs N] [--song-mb MB] [--pack-gb GB] [--telemetry on|off]
+    python bench/ingest.py --telemetry compare [--rounds R] [--songs N] [--song-mb MB]
 
 Starts its own stack (a fresh database `chhub_bench`, virtual host `chhub-bench`, SeaweedFS on
 a free loopback port, the four services as processes). Each song is a real corpus chart folder plus
@@ -79,6 +80,10 @@ def main() -> None:
     parser.add_argument("--songs", type=int, default=10, help="songs in the throughput run")
     parser.add_argument("--song-mb", type=float, default=20.0, help="size of each song")
     parser.add_argument("--pack-gb", type=float, default=2.0, help="size of the memory pack")
+    parser.add_argument("--telemetry", choices=("on", "off", "compare"), default="on",
+                        help="traces and metrics on or off, or `compare`: interleaved rounds "
+                             "of both and their median time ratio (bench/telemetry_overhead.py)")
+    parser.add_argument("--rounds", type=int, default=5, help="pairs of rounds for compare")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="chhub-bench-"))
@@ -88,12 +93,25 @@ def main() -> None:
                            broker=stacks.fresh_vhost("chhub-bench"),
                            s3_endpoint=f"127.0.0.1:{s3_port}")
     env["CHHUB_LOG_LEVEL"] = "WARNING"
+    env["CHHUB_TELEMETRY_ENABLED"] = "false" if args.telemetry == "off" else "true"
     stack = stacks.Stack(env, work)
     try:
         stack.chhub("setup")
         for service in stacks.SERVICES:
             stack.start(service)
         token = (work / "admin-token").read_text().strip()
+        if args.telemetry == "compare":
+            from bench.telemetry_overhead import compare
+
+            def make_archives(tag: str) -> list[Path]:
+                paths = [work / f"{tag}-{index}.zip" for index in range(args.songs + 1)]
+                for index, path in enumerate(paths):
+                    write_song_zip(path, f"bench-{tag}-{time.time_ns()}-{index}", args.song_mb)
+                return paths
+
+            compare(stack, lambda path: upload_file(stack, token, path), make_archives,
+                    args.rounds)
+            return
 
         archives = []
         for index in range(args.songs):

@@ -50,8 +50,9 @@ def safe_filename(filename: str) -> str:
     """The file's own name, without folders, in characters every file system accepts."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
     stem, dot, extension = name.rpartition(".")
+    extension = _UNSAFE.sub("", extension).lower() if dot else ""
     stem = _UNSAFE.sub("_", stem if dot else name).strip(" ._") or "custom"
-    return f"{stem[:100]}.{extension.lower()}" if dot else stem[:100]
+    return f"{stem[:100]}.{extension}" if extension else stem[:100]
 
 
 def extension_of(filename: str) -> str:
@@ -93,7 +94,7 @@ def _image_size(name: str, extension: str, data: bytes) -> tuple[int, int]:
     if found != IMAGES[extension]:
         raise InvalidCustomContent(f"{name} is named .{extension} but holds a {found} image.")
     if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
-        raise InvalidCustomContent(f"{name} is {width}×{height}; each side must be "
+        raise InvalidCustomContent(f"{name} is {width} by {height} pixels; each side must be "
                                    f"{MIN_SIDE} to {MAX_SIDE} pixels.")
     return width, height
 

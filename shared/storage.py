@@ -25,6 +25,9 @@ class StoredObject:
     key: str
     size: int
     etag: str | None = None
+    traceparent: str | None = None
+    """W3C trace context the uploader set as user metadata (`x-amz-meta-traceparent`); only
+    `stat` reads it."""
 
 
 class ObjectStore(Protocol):
@@ -100,7 +103,9 @@ class S3ObjectStore:
             if error.code in _MISSING:
                 return None
             raise
-        return StoredObject(key=key, size=info.size or 0, etag=info.etag)
+        metadata = {name.lower(): value for name, value in (info.metadata or {}).items()}
+        return StoredObject(key=key, size=info.size or 0, etag=info.etag,
+                            traceparent=metadata.get("x-amz-meta-traceparent"))
 
     def list(self, bucket: str, prefix: str = "") -> Iterator[StoredObject]:
         for item in self._client.list_objects(bucket_name=bucket, prefix=prefix, recursive=True):

@@ -8,7 +8,8 @@ unit and integration tests that build services directly pay nothing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from typing import Any
 
@@ -173,24 +174,17 @@ def current_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
-def resumed(traceparent: str | None):
-    """A context manager that makes `traceparent` the current parent (no-op when None)."""
-    from contextlib import nullcontext
-
+@contextmanager
+def resumed(traceparent: str | None) -> Iterator[None]:
+    """Make `traceparent` the current parent for the block (no-op when None)."""
     if not traceparent or not enabled():
-        return nullcontext()
-    return _Attached(_PROPAGATOR.extract({"traceparent": traceparent}))
-
-
-class _Attached:
-    def __init__(self, ctx: otel_context.Context) -> None:
-        self._ctx, self._token = ctx, None
-
-    def __enter__(self) -> None:
-        self._token = otel_context.attach(self._ctx)
-
-    def __exit__(self, *exc: object) -> None:
-        otel_context.detach(self._token)
+        yield
+        return
+    token = otel_context.attach(_PROPAGATOR.extract({"traceparent": traceparent}))
+    try:
+        yield
+    finally:
+        otel_context.detach(token)
 
 
 def trace_url(template: str | None, trace_id: str | None) -> str | None:

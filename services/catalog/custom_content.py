@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from services.catalog.tables import CustomContent
 from shared.events import (
     CustomContentDeleted,
     CustomContentEvent,
@@ -18,9 +19,9 @@ from shared.events import (
     CustomContentUploaded,
     CustomContentValidated,
 )
-from services.catalog.tables import CustomContent
 
-# How far along each state is; an event never moves a row to an earlier state.
+# How far along each state is: whatever order events arrive in, each one adds its facts and
+# the row's state is the furthest reached; a deleted row takes nothing more.
 _STEP = {"received": 0, "validated": 1, "rejected": 1, "published": 2, "deleted": 3}
 
 
@@ -28,10 +29,15 @@ def record(session: Session, event: CustomContentEvent) -> None:
     state, values = _change(event)
     row = {"id": event.content_id, "kind": event.kind, "filename": "", "state": state, **values}
     statement = insert(CustomContent).values(**row)
-    later = {key: statement.excluded[key] for key in [*values, "state"]}
+    later = {key: statement.excluded[key] for key in values}
+    if isinstance(event, CustomContentUploaded):  # the checked, safe name wins
+        later["filename"] = func.coalesce(func.nullif(CustomContent.filename, ""),
+                                          statement.excluded.filename)
+    reached = case(_STEP, value=CustomContent.state, else_=0)
+    later["state"] = case((reached < _STEP[state], state), else_=CustomContent.state)
     session.execute(statement.on_conflict_do_update(
         index_elements=[CustomContent.id], set_={**later, "updated_at": func.now()},
-        where=case(_STEP, value=CustomContent.state, else_=0) <= _STEP[state]))
+        where=CustomContent.state != "deleted"))
 
 
 def _change(event: CustomContentEvent) -> tuple[str, dict[str, Any]]:

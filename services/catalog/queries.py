@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -136,3 +137,30 @@ def originals_past_retention(session: Session, hours: float) -> list[Upload]:
         .where(Upload.state == "completed", Upload.original_deleted_at.is_(None))
         .where(Upload.completed_at < cutoff)
     ).scalars())
+
+
+def upload_history(session: Session, *, state: str | None = None, source: str | None = None,
+                   text: str | None = None, since: date | None = None, until: date | None = None,
+                   page: int = 1, per_page: int = 50) -> Page:
+    """Uploads, newest first, by state, source, a part of the file name and the days they
+    arrived (`until` included), with the total count."""
+    query = select(Upload)
+    if state:
+        query = query.where(Upload.state == state)
+    if source:
+        query = query.where(Upload.source == source)
+    if text:
+        query = query.where(Upload.filename.icontains(text, autoescape=True))
+    if since:
+        query = query.where(Upload.created_at >= since)
+    if until:
+        query = query.where(Upload.created_at < until + timedelta(days=1))
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(Upload.created_at.desc(), Upload.id)
+                           .offset((page - 1) * per_page).limit(per_page)).scalars()
+    return Page(total=total, items=[
+        {"id": str(u.id), "filename": u.filename, "source": u.source, "state": u.state,
+         "error": u.error, "size": u.size, "song_total": u.song_total,
+         "created_at": u.created_at.isoformat(),
+         "completed_at": u.completed_at.isoformat() if u.completed_at else None}
+        for u in rows])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -52,3 +54,21 @@ def revoke_token(session: Session, token: str) -> bool:
     if row is not None:
         row.revoked_at = func.now()
     return row is not None
+
+
+def list_tokens(session: Session) -> list[dict[str, Any]]:
+    """Every token, newest first: its name, role and dates, never its secret."""
+    rows = session.execute(select(ApiToken).order_by(ApiToken.created_at.desc())).scalars()
+    return [{"id": str(row.id), "name": row.name, "role": row.role,
+             "created_at": row.created_at.isoformat(),
+             "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None}
+            for row in rows]
+
+
+def revoke_token_by_id(session: Session, token_id: uuid.UUID) -> bool:
+    """Revoke the token with this id; False when it is unknown or already revoked."""
+    row = session.get(ApiToken, token_id)
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = func.now()
+    return True

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.catalog.db import transaction
 from services.catalog.progress import claim_upload
 from services.ingest.bucket_drops import DroppedObject, in_drop_area
+from shared import telemetry
 from shared.events import UploadReceived
 from shared.storage import ObjectStore
 
@@ -26,6 +27,11 @@ def unannounced_drops(store: ObjectStore, sessions: sessionmaker[Session], bucke
         etag = (stored.etag or "").strip('"') or None
         received = DroppedObject(bucket, stored.key, etag, stored.size).announcement()
         with transaction(sessions) as session:
-            if claim_upload(session, received, stale_after_seconds=STUCK_AFTER_SECONDS):
-                announcements.append(received)
+            if not claim_upload(session, received, stale_after_seconds=STUCK_AFTER_SECONDS):
+                continue
+        announcements.append(received)
+        if telemetry.enabled():  # each drop is a trace of its own, under the uploader's if set
+            found = store.stat(bucket, stored.key)
+            telemetry.publish_in_own_trace(received, name="bucket drop", link_current=False,
+                                           traceparent=found.traceparent if found else None)
     return announcements

@@ -1,5 +1,6 @@
-"""Composition root of the sync service: the publish consumer, sole writer of the content
-folder."""
+"""Composition root of the sync service, sole writer of the content folder: the publish
+consumer (songs), the custom consumer (the Custom folder) and the rigs consumer (each rig's
+selection, carried out in Syncthing)."""
 
 from __future__ import annotations
 

@@ -69,8 +69,8 @@ class RigMirror:
         incoming = self._incoming / f"rig-{self.key}-{song_id}"
         shutil.rmtree(incoming, ignore_errors=True)
         shutil.copytree(source, incoming, copy_function=os.link)
-        target.parent.mkdir(parents=True, exist_ok=True)
         self._remove(sub)
+        target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(incoming, target)
 
     def _remove(self, sub: str) -> None:

@@ -1,10 +1,14 @@
 """Carries a rig's selection out in Syncthing: a rig that takes every song shares the library's
 songs folder; a rig with a selection gets its own send-only folder (`chhub-songs-<rig>`, see
-`rig_mirror`) instead. Every rig shares the Custom folder."""
+`rig_mirror`) instead. Every rig shares the Custom folder.
+
+As with `sharing`, Syncthing trouble is logged, never raised: the mirror is right already, and
+the next selection or song change sets Syncthing right again."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import structlog
@@ -36,34 +40,44 @@ class RigSharing:
         """Introduce the rig to the library's Syncthing unless it knows it already."""
         if self._syncthing is None:
             return
-        if all(d.device_id != device_id for d in self._syncthing.devices()):
-            self._syncthing.add_device(device_id, name or device_id[:7], addresses)
-        self._syncthing.share(CUSTOM_FOLDER, device_id)
+        with self._told("pair", device_id) as syncthing:
+            if all(d.device_id != device_id for d in syncthing.devices()):
+                syncthing.add_device(device_id, name or device_id[:7], addresses)
+            syncthing.share(CUSTOM_FOLDER, device_id)
 
     def take_everything(self, device_id: str) -> None:
-        if self._syncthing is not None:
-            self._syncthing.share(SONGS_FOLDER, device_id)
-            if any(f.id == rig_folder_id(device_id) for f in self._syncthing.folders()):
-                self._syncthing.unshare(rig_folder_id(device_id), device_id)
+        if self._syncthing is None:
+            return
+        with self._told("take_everything", device_id) as syncthing:
+            syncthing.share(SONGS_FOLDER, device_id)
+            if any(f.id == rig_folder_id(device_id) for f in syncthing.folders()):
+                syncthing.unshare(rig_folder_id(device_id), device_id)
 
     def take_selection(self, device_id: str, wanted: Mapping[str, str]) -> None:
         """Mirror the `wanted` song folders (song id → folder inside songs/) for the rig and
         have its own folder rescanned where they changed."""
         mirror = RigMirror(self._content_dir, device_id)
         changed = mirror.apply(wanted)
-        if self._syncthing is None:
-            return
         folder = rig_folder_id(device_id)
         spec = FolderSpec(folder, self._seen_as / RIGS_ROOT / mirror.key, "sendonly",
                           f"Clone Hero songs for {mirror.key}")
-        self._syncthing.ensure_folder(spec, devices=[device_id])
-        self._syncthing.share(folder, device_id)
-        self._syncthing.unshare(SONGS_FOLDER, device_id)
-        for sub in sorted(_scan_targets(mirror.root, changed)):
-            try:
-                self._syncthing.rescan(folder, sub)
-            except SyncthingError as error:  # its own scans catch up; the mirror is right
-                log.warning("syncthing.rescan_failed", folder=folder, sub=sub, error=str(error))
+        if self._syncthing is None:
+            return
+        with self._told("take_selection", device_id) as syncthing:
+            syncthing.ensure_folder(spec, devices=[device_id])
+            syncthing.share(folder, device_id)
+            syncthing.unshare(SONGS_FOLDER, device_id)
+            for sub in sorted(_scan_targets(mirror.root, changed)):
+                syncthing.rescan(folder, sub)
+
+    @contextmanager
+    def _told(self, action: str, device_id: str) -> Iterator[SyncthingPort]:
+        assert self._syncthing is not None
+        try:
+            yield self._syncthing
+        except SyncthingError as error:
+            log.warning("syncthing.rig_failed", action=action, device=device_id,
+                        error=str(error))
 
 
 def _scan_targets(root: Path, changed: set[str]) -> set[str]:

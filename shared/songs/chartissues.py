@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import combinations
 
 from . import events as ev
 from .issues import ChartIssue, chart_issue
@@ -119,10 +120,14 @@ def track_issues(track: Track, clock: Clock) -> list[ChartIssue]:
     kind = ev.instrument_kind(track.instrument)
     lane_check = {"drums": _drum_chord_issues, "fiveFret": _five_fret_chord_issues,
                   "sixFret": _six_fret_chord_issues}[kind]
-    # A chord's codes depend only on its lanes and 2x kick flags, and chords repeat a lot.
+    # A chord's codes depend only on its lanes and 2x kick flags, and chords repeat a lot;
+    # chords smaller than `quiet` never get one (most expert notes).
     codes_of: dict[object, list[str]] = {}
     double_kick = ev.F_DOUBLE_KICK
+    quiet = _QUIET_BELOW[(kind, track.difficulty)]
     for group, time in zip(groups, times, strict=True):
+        if len(group) < quiet:
+            continue
         if len(group) == 1:
             key = group[0][2] | (group[0][3] & double_kick) << 8
         else:
@@ -228,6 +233,30 @@ def _six_fret_chord_issues(group, difficulty: str) -> list[str]:
 
 
 _OPEN = _mask(ev.N_OPEN)
+_CHORD_CHECKS = {
+    "drums": (_drum_chord_issues, (ev.N_KICK, ev.N_RED_DRUM, ev.N_YELLOW_DRUM, ev.N_BLUE_DRUM,
+                                   ev.N_GREEN_DRUM)),
+    "fiveFret": (_five_fret_chord_issues, (ev.N_OPEN, ev.N_GREEN, ev.N_RED, ev.N_YELLOW,
+                                           ev.N_BLUE, ev.N_ORANGE)),
+    "sixFret": (_six_fret_chord_issues, (ev.N_OPEN, ev.N_BLACK1, ev.N_BLACK2, ev.N_BLACK3,
+                                         ev.N_WHITE1, ev.N_WHITE2, ev.N_WHITE3)),
+}
+
+
+def _quiet_size(kind: str, difficulty: str) -> int:
+    """The smallest chord size that can get a lane code, found by trying every chord."""
+    check, lanes = _CHORD_CHECKS[kind]
+    for size in range(1, len(lanes) + 1):
+        for chord in combinations(lanes, size):
+            for kick_flag in (0, ev.F_DOUBLE_KICK):
+                group = [[0, 0, lane, kick_flag if lane == ev.N_KICK else 0] for lane in chord]
+                if check(group, difficulty):
+                    return size
+    return len(lanes) + 1
+
+
+_QUIET_BELOW = {(kind, difficulty): _quiet_size(kind, difficulty)
+                for kind in _CHORD_CHECKS for difficulty in ev.DIFFICULTIES}
 
 
 def _broken_notes(groups, times, add) -> None:
@@ -240,11 +269,14 @@ def _broken_notes(groups, times, add) -> None:
 
 def _sustain_issues(groups, times, clock: Clock, add) -> None:
     gaps: list[tuple[float, float]] = []  # [start, end) after each sustain's end
+    first_end = math.inf  # no gap ends before this, so none needs dropping until then
     for i, group in enumerate(groups):
         time = times[i]
         if gaps:
-            gaps = [gap for gap in gaps if gap[1] > time]
-            if any(start <= time < end for start, end in gaps):
+            if time >= first_end:
+                gaps = [gap for gap in gaps if gap[1] > time]
+                first_end = min((gap[1] for gap in gaps), default=math.inf)
+            if any(start <= time for start, _ in gaps):
                 add("badSustainGap", time)
         for note in group:
             if not note[1]:
@@ -253,6 +285,7 @@ def _sustain_issues(groups, times, clock: Clock, add) -> None:
             if ms_length > 0 and note[2] != ev.N_OPEN:
                 end = time + ms_length
                 gaps.append((end, end + MIN_SUSTAIN_GAP_MS))
+                first_end = min(first_end, end + MIN_SUSTAIN_GAP_MS)
             if 0 < ms_length < MIN_SUSTAIN_MS:
                 following = groups[i + 1] if i + 1 < len(groups) else ()
                 open_next = next((n for n in following if n[2] == ev.N_OPEN), None)

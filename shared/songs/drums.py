@@ -69,24 +69,39 @@ def _dynamics_flag(kind: int, present: set[int]) -> int:
     return ev.F_GHOST if ghost in present else 0
 
 
+_NO_MODIFIERS: frozenset[int] = frozenset()
+
+
 def resolve_drum_groups(groups: list[list[list[int]]], drum_type: int,
                         fmt: str) -> list[list[Note]]:
     """Each tick's drum events as notes; groups holding only modifiers are dropped."""
     resolved: list[list[Note]] = []
     disco = ev.DISCO_FLIP_OFF
     tables: dict[frozenset[int], dict[int, tuple[int, int]]] = {}
+    plain = tables[_NO_MODIFIERS] = _note_table(_NO_MODIFIERS, drum_type, fmt, disco)
+    drums = ev.DRUM_EVENTS
     for events in groups:
+        if len(events) == 1:  # the common case: one hit, no modifier
+            event = events[0]
+            entry = plain.get(event[2])
+            if entry is not None:
+                resolved.append([[event[0], event[1], entry[0], entry[1]]])
+                continue
         kinds = {e[2] for e in events}
-        modifiers = frozenset(kinds - ev.DRUM_EVENTS)
-        if modifiers:
+        if kinds <= drums:
+            table = plain
+        else:
+            modifiers = frozenset(kinds - drums)
             if (flips := modifiers & ev.DISCO_EVENTS) and min(flips) != disco:
                 disco = min(flips)
                 tables.clear()
+                plain = tables[_NO_MODIFIERS] = _note_table(_NO_MODIFIERS, drum_type, fmt,
+                                                            disco)
             if len(modifiers) == len(kinds):
                 continue
-        table = tables.get(modifiers)
-        if table is None:
-            table = tables[modifiers] = _note_table(modifiers, drum_type, fmt, disco)
+            table = tables.get(modifiers)
+            if table is None:
+                table = tables[modifiers] = _note_table(modifiers, drum_type, fmt, disco)
         notes = [[e[0], e[1], *table[e[2]]] for e in events if e[2] in table]
         if ev.FIVE_GREEN_DRUM in kinds and ev.FIVE_ORANGE_FOUR_GREEN_DRUM in kinds:
             fives = [e[2] == ev.FIVE_GREEN_DRUM for e in events if e[2] in table]

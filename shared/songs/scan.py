@@ -1,5 +1,11 @@
 """Scan a song folder's files into everything scan-chart 7.0.1 reports, plus our own fields.
 
+Our own additions: `audioLength`, the longest playable stem's length read from its headers, is
+also reported as `song_length` when song.ini gives none (scan-chart reports only the ini's
+value). Chart analysis still uses the ini's value, so notesData stays scan-chart's. Audio whose
+length cannot be read is a `badAudio` folder issue (scan-chart's reserved code), and it does not
+change `playable`.
+
 `scan_song` never raises for bad content: like scan-chart, a missing or unreadable file becomes
 an issue (`noMetadata`, `noChart`, `badChart`, ...) and `playable` turns false. Only the parse
 helpers (`chart.parse_chart`, `midi.parse_midi`) raise `ChartParseError` for malformed bytes.
@@ -12,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import folder
+from .audio import AudioReadError, audio_length_ms
 from .errors import SongFormatError
 from .hashes import chart_hash, folder_md5, md5_hex
 from .image import image_info
@@ -39,6 +46,7 @@ class SongScan:
     audio_files: tuple[str, ...] = ()
     has_video_background: bool = False
     extra_metadata: Mapping[str, str] = field(default_factory=dict)
+    audio_length: int | None = None
 
     def get(self, key: str) -> Any:
         """A scan-chart metadata value (name, artist, ...) or None."""
@@ -60,6 +68,7 @@ class SongScan:
             "metadata": self._metadata_dict(),
             "albumArt": dict(self.album_art) if self.album_art else None,
             "audioFiles": list(self.audio_files),
+            "audioLength": self.audio_length,
         })
         return result
 
@@ -133,8 +142,11 @@ def scan_song(files: Mapping[str, bytes]) -> SongScan:
     metadata = _merged_metadata(ini_metadata, chart_meta)
     art, art_issues = _album_art(files, names)
     audio, audio_issues = folder.audio_files(names)
+    audio_length, bad_audio = _audio_length(files, audio)
+    if audio_length is not None and not metadata.get("song_length"):
+        metadata["song_length"] = audio_length
     video = folder.video_file(names)
-    folder_issues += [*art_issues, *audio_issues, *video.issues]
+    folder_issues += [*art_issues, *audio_issues, *bad_audio, *video.issues]
     playable = bool(notes_data) and (ini_metadata or chart_meta) is not None and not any(
         issue.code == "noAudio" for issue in folder_issues)
     return SongScan(
@@ -142,8 +154,21 @@ def scan_song(files: Mapping[str, bytes]) -> SongScan:
         metadata=metadata, folder_issues=tuple(folder_issues),
         metadata_issues=tuple(metadata_issues), notes_data=notes_data, album_art=art,
         audio_files=tuple(audio), has_video_background=video.name is not None,
-        extra_metadata=ini_metadata.raw if ini_metadata else {},
+        extra_metadata=ini_metadata.raw if ini_metadata else {}, audio_length=audio_length,
     )
+
+
+def _audio_length(files: Mapping[str, bytes], stems: list[str]):
+    """Whole milliseconds of the longest readable stem (or None), and a badAudio issue list."""
+    lengths, errors = [], []
+    for name in stems:
+        try:
+            lengths.append(audio_length_ms(files[name]))
+        except AudioReadError as error:
+            errors.append(f'"{name}": {error.reason}')
+    issues = [FolderIssue("badAudio", "This chart's audio couldn't be parsed:\n"
+                          + "\n".join(errors))] if errors else []
+    return (round(max(lengths)) if lengths else None), issues
 
 
 def _merged_metadata(ini: SongMetadata | None, chart_meta: Mapping[str, Any] | None) -> dict:

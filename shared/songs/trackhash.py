@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import struct
-import sys
-from array import array
 from bisect import bisect_left
+from itertools import chain, starmap
 
 from .hashes import blake3_base64url
 from .raw import Phrase
@@ -68,20 +67,16 @@ def track_bchart(chart: ParsedChart, track: Track, tempo_part: bytes | None = No
     return b"".join(parts)
 
 
+_NOTE = struct.Struct("<qqII")
+
+
 def _notes_part(track: Track) -> bytes:
     """Note count, then (tick: i64, length: i64, type: u32, flags: u32) per note."""
-    # type and flags as two little-endian u32 are one little-endian u64: type | flags << 32
-    values = [value for group in track.groups for note in group
-              for value in (note[0], note[1], note[2] | note[3] << 32)]
-    count = len(values) // 3
-    try:
-        packed = array("q", values)
-    except OverflowError:
-        flat = [v for group in track.groups for note in group for v in note]
-        return _pack(f"<i{'qqII' * count}", count, *flat)
-    if sys.byteorder != "little":
-        packed.byteswap()
-    return struct.pack("<i", count) + packed.tobytes()
+    notes = list(chain.from_iterable(track.groups))
+    try:  # each note is [tick, length, type, flags]: packed without a Python-level loop
+        return struct.pack("<i", len(notes)) + b"".join(starmap(_NOTE.pack, notes))
+    except struct.error:
+        return _pack(f"<i{'qqII' * len(notes)}", len(notes), *chain.from_iterable(notes))
 
 
 def _pack(layout: str, *values: int) -> bytes:

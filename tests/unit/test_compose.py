@@ -213,8 +213,9 @@ def test_our_services_run_the_commands_of_the_chhub_cli(
 
 def test_every_image_is_pinned_to_an_exact_version(
         services: dict[str, dict[str, Any]]) -> None:
-    # major.minor.patch, PostgreSQL's major.minor (10 and later), or MinIO's release stamp.
-    exact = re.compile(r"[^:]+:(\d+\.\d+\.\d+[\w.-]*|RELEASE\.[\dT-]+Z)|postgres:\d\d\.\d+")
+    # major.minor.patch (with the `v` Prometheus' images put before it), PostgreSQL's
+    # major.minor (10 and later), or MinIO's release stamp.
+    exact = re.compile(r"[^:]+:(v?\d+\.\d+\.\d+[\w.-]*|RELEASE\.[\dT-]+Z)|postgres:\d\d\.\d+")
     loose = [f"{name}: {service['image']}" for name, service in services.items()
              if service["image"] != OUR_IMAGE and not exact.fullmatch(service["image"])]
     assert not loose

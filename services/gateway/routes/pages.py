@@ -18,6 +18,7 @@ from services.catalog import queries
 from services.catalog.library_query import DUPLICATES, SORTS, BadLibraryQuery, LibraryQuery
 from services.gateway.deps import Gateway
 from services.gateway.guards import may_browse, require_admin
+from services.gateway.rigs import rig_overview
 from services.gateway.routes import downloads, library_source
 from services.gateway.routes.pipeline import pipeline_health, services_up
 from services.gateway.routes.rendering import page
@@ -32,7 +33,8 @@ async def home(request: Request, gateway: Gateway) -> Template:
     queues = await pipeline_health(gateway.settings.broker_url)
     return await page(request, "home.html", active="home", totals=totals, uploads=uploads,
                       queues=queues, services=services_up(queues),
-                      broker_ok=await _broker_ok(gateway))
+                      broker_ok=await _broker_ok(gateway),
+                      rigs=await rig_overview(gateway.settings, completion=False))
 
 
 async def _broker_ok(gateway: Gateway) -> bool:

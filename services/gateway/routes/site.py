@@ -20,6 +20,8 @@ from services.gateway.routes import (
     uploads_page,
 )
 from services.gateway.routes.custom_page import CUSTOM_HANDLERS
+from services.gateway.routes.operations import OPERATIONS_HANDLERS
+from services.gateway.routes.operations_api import OperationsController
 from services.gateway.routes.rendering import minutes
 from services.gateway.routes.sync_page import SYNC_HANDLERS
 
@@ -31,6 +33,7 @@ PAGE_HANDLERS = [
     auth.login_page, auth.login, auth.logout, admin.users_page, admin.add_user,
     media.album_art, media.audio, downloads.download_zip, downloads.download_sng,
     *CUSTOM_HANDLERS, *SYNC_HANDLERS, generator.generator_page, generator.generate,
+    *OPERATIONS_HANDLERS, OperationsController,
     create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                cache_control=None),
 ]

@@ -13,6 +13,7 @@ from services.catalog.progress import claim_upload
 from services.ingest.bucket_drops import BucketNotification, DroppedObject
 from shared.events import Event, UploadReceived
 from shared.storage import ObjectStore
+from shared.telemetry import publish_in_own_trace
 
 
 def make_handler(store: ObjectStore, sessions: sessionmaker[Session], drop_prefix: str):
@@ -29,11 +30,14 @@ def make_handler(store: ObjectStore, sessions: sessionmaker[Session], drop_prefi
 
 def _claim(store: ObjectStore, sessions: sessionmaker[Session],
            dropped: DroppedObject) -> UploadReceived | None:
+    stored = store.stat(dropped.bucket, dropped.key)  # also for the uploader's traceparent
+    if stored is None:
+        return None
     if dropped.etag is None:  # older MinIO versions leave the ETag out of the record
-        stored = store.stat(dropped.bucket, dropped.key)
-        if stored is None:
-            return None
         dropped = DroppedObject(dropped.bucket, dropped.key, stored.etag, stored.size)
     received = dropped.announcement()
     with transaction(sessions) as session:
-        return received if claim_upload(session, received) else None
+        if not claim_upload(session, received):
+            return None
+    publish_in_own_trace(received, name="bucket drop", traceparent=stored.traceparent)
+    return received

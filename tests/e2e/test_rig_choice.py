@@ -1,0 +1,76 @@
+"""An admin pairs a rig on the sync page and chooses its songs; the stack's sync service carries
+it out in the library's Syncthing, and the rig receives only the chosen song."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from services.sync.rig_sharing import rig_folder_id
+from services.sync.syncthing import SONGS_FOLDER, FolderSpec
+from tests.support import syncthing as st
+from tests.support.songs import song_files, upload, wait_for_upload, zip_bytes
+
+AMAZING = "donnaken15-charts/Amazing"
+
+
+@pytest.fixture(scope="module")
+def syncthings(stack, tmp_path_factory: pytest.TempPathFactory):
+    """Sync and gateway restarted against a library Syncthing; a rig Syncthing beside it."""
+    workdir = tmp_path_factory.mktemp("rig-choice")
+    with st.running(workdir / "library", "library") as library, \
+            st.running(workdir / "rig", "rig") as rig:
+        env = {"CHHUB_SYNCTHING_URL": library.local.url,
+               "CHHUB_SYNCTHING_API_KEY": library.local.api_key}
+        stack.restart("sync", **env)
+        stack.restart("gateway", **env)
+        try:
+            st.wait_until(lambda: any(f.id == SONGS_FOLDER for f in library.rest.folders()),
+                          timeout=30, what="the shared folders")
+            yield library, rig, workdir
+        finally:
+            stack.restart("sync")
+            stack.restart("gateway")
+
+
+def test_an_admin_pairs_a_rig_and_it_receives_only_the_chosen_song(
+        stack, admin_token, corpus, unique, syncthings):
+    library, rig, workdir = syncthings
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    songs = []
+    for n in range(2):
+        data = zip_bytes(song_files(corpus / AMAZING, f"{unique}{n}"))
+        details = wait_for_upload(stack, upload(stack, admin_token, data, f"s{n}.zip"))
+        songs.append(details["songs"][0]["song_id"])
+
+    paired = httpx.post(f"{stack.gateway_url}/sync/rigs", headers=headers, data={
+        "device_id": rig.device_id, "name": "den", "address": rig.local.listen_address})
+    assert paired.status_code == 200 and "Pairing den" in paired.text
+    rig.rest.add_device(library.device_id, "library", [library.local.listen_address])
+    st.wait_until(lambda: rig.device_id in library.rest.shared_with(SONGS_FOLDER), timeout=20,
+                  what="the rig to share the songs folder")
+    chosen = httpx.post(f"{stack.gateway_url}/sync/selection", headers=headers, data={
+        "device_id": rig.device_id, "name": "den", "mode": "songs",
+        "songs": f"{stack.gateway_url}/songs/{songs[0]}"})
+    assert chosen.status_code == 200, chosen.text
+    folder = rig_folder_id(rig.device_id)
+    st.wait_until(lambda: any(f.id == folder for f in library.rest.folders()), timeout=20,
+                  what="the rig's own folder")
+    assert rig.device_id not in library.rest.shared_with(SONGS_FOLDER)
+
+    rig_songs = workdir / "rig-songs"
+    rig_songs.mkdir()
+    rig.rest.ensure_folder(FolderSpec(folder, rig_songs, "receiveonly", "Songs"),
+                           devices=[library.device_id])
+    song = httpx.get(f"{stack.gateway_url}/api/songs/{songs[0]}").json()
+    arrived = rig_songs / song["file_path"].removeprefix("songs/")
+    st.wait_until(lambda: (arrived / f"chhub-test-{unique}0.txt").is_file(), timeout=30,
+                  what="the chosen song on the rig")
+    st.wait_until(lambda: library.rest.completion(folder, rig.device_id) == 100, timeout=20,
+                  what="the rig to be complete")
+    assert len([p for p in rig_songs.rglob("song.ini")]) == 1
+
+    page = httpx.get(f"{stack.gateway_url}/sync", headers=headers).text
+    assert rig.device_id in page and "connected" in page and "rescan songs" in page
+    home = httpx.get(f"{stack.gateway_url}/", headers=headers).text
+    assert "1 rig paired, 1 connected" in home

@@ -1,0 +1,87 @@
+"""A rig's own songs folder (hard links of the chosen song folders), its Syncthing sharing, and
+the Custom folder's layout."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from services.sync.custom_folder import CustomFolder
+from services.sync.rig_mirror import RigMirror
+from services.sync.rig_sharing import RigSharing, rig_folder_id
+from services.sync.syncthing import CUSTOM_FOLDER, SONGS_FOLDER, InMemorySyncthing
+
+RIG = "ABCDEFG-HIJKLMN-OPQRSTU-VWXYZ23-4567ABC-DEFGHIJ-KLMNOPQ-RSTUVWX"
+
+
+def song(content: Path, sub: str, **files: bytes) -> None:
+    folder = content / "songs" / sub
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+
+
+def test_a_mirror_links_the_chosen_song_folders_without_copying(tmp_path):
+    song(tmp_path, "Band/Hit", ini=b"hit")
+    song(tmp_path, "Band/Miss", ini=b"miss")
+    mirror = RigMirror(tmp_path, RIG)
+    assert mirror.apply({"1": "Band/Hit"}) == {"Band/Hit"}
+    linked = mirror.root / "Band" / "Hit" / "ini"
+    assert linked.stat().st_ino == (tmp_path / "songs/Band/Hit/ini").stat().st_ino
+    assert not (mirror.root / "Band" / "Miss").exists()
+    assert mirror.apply({"1": "Band/Hit"}) == set()  # nothing changed
+
+
+def test_a_song_leaving_the_selection_leaves_the_mirror_with_its_empty_artist(tmp_path):
+    song(tmp_path, "Band/Hit", ini=b"hit")
+    mirror = RigMirror(tmp_path, RIG)
+    mirror.apply({"1": "Band/Hit"})
+    assert mirror.apply({}) == {"Band/Hit"}
+    assert not (mirror.root / "Band").exists()
+
+
+def test_a_new_revision_at_the_same_place_is_linked_again(tmp_path):
+    song(tmp_path, "Band/Hit", ini=b"one")
+    mirror = RigMirror(tmp_path, RIG)
+    mirror.apply({"1": "Band/Hit"})
+    (tmp_path / "songs/Band/Hit/ini").unlink()
+    song(tmp_path, "Band/Hit", ini=b"two")
+    assert mirror.apply({"1": "Band/Hit"}) == {"Band/Hit"}
+    assert (mirror.root / "Band/Hit/ini").read_bytes() == b"two"
+
+
+def test_a_song_not_yet_published_waits_for_its_publish(tmp_path):
+    mirror = RigMirror(tmp_path, RIG)
+    assert mirror.apply({"1": "Band/Later"}) == set()
+    assert mirror.linked() == {}
+
+
+def test_a_rig_with_a_selection_gets_its_own_folder_instead_of_the_songs_folder(tmp_path):
+    syncthing = InMemorySyncthing()
+    rigs = RigSharing(syncthing, tmp_path)
+    song(tmp_path, "Band/Hit", ini=b"hit")
+    rigs.pair(RIG, "den", ("tcp://127.0.0.1:22001",))
+    rigs.take_everything(RIG)
+    assert RIG in syncthing.shared_with(SONGS_FOLDER) and RIG in syncthing.shared_with(
+        CUSTOM_FOLDER)
+    rigs.take_selection(RIG, {"1": "Band/Hit"})
+    folder = rig_folder_id(RIG)
+    assert RIG not in syncthing.shared_with(SONGS_FOLDER)
+    assert RIG in syncthing.shared_with(folder)
+    assert syncthing.shared[folder].path == tmp_path.resolve() / "rigs" / "ABCDEFG"
+    assert syncthing.scans == [(folder, "Band/Hit")]
+    rigs.take_everything(RIG)
+    assert RIG in syncthing.shared_with(SONGS_FOLDER)
+    assert RIG not in syncthing.shared_with(folder)
+
+
+def test_custom_content_goes_to_its_kinds_folder_and_same_names_are_kept_apart(tmp_path):
+    custom = CustomFolder(tmp_path)
+    first, second = uuid.uuid4(), uuid.uuid4()
+    path = custom.publish(first, "highway", "road.webm", lambda t: t.write_bytes(b"1"))
+    assert path == "custom/Highways/road.webm"
+    other = custom.publish(second, "highway", "road.webm", lambda t: t.write_bytes(b"2"))
+    assert other == f"custom/Highways/road-{str(second)[:8]}.webm"
+    assert custom.publish(first, "highway", "road.webm", lambda t: t.write_bytes(b"1")) == path
+    assert custom.unpublish(first) == path
+    assert not (tmp_path / path).exists() and custom.was_deleted(first)
