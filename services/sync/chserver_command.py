@@ -27,7 +27,10 @@ def chserver_run(ready_timeout: float) -> None:
     logging_settings = LoggingSettings()
     configure_logging(service="chserver", fmt=logging_settings.log_format,
                       level=logging_settings.log_level)
-    server = ChServer(ChServerSettings())
+    settings = ChServerSettings()
+    status_file = settings.chserver_dir / "status"
+    settings.chserver_dir.mkdir(parents=True, exist_ok=True)
+    server = ChServer(settings, on_status=status_file.write_text)
     try:
         server.start()
     except OSError as error:
@@ -42,3 +45,15 @@ def chserver_run(ready_timeout: float) -> None:
         sys.exit(server.wait())
     except KeyboardInterrupt:
         sys.exit(server.stop() or 0)
+
+
+@chserver.command("status")
+def chserver_status() -> None:
+    """Print the server's status (starting, healthy, stopped); exit 0 only when healthy — the
+    container's health check."""
+    from shared.settings import ChServerSettings
+
+    status_file = ChServerSettings().chserver_dir / "status"
+    status = status_file.read_text().strip() if status_file.exists() else "stopped"
+    click.echo(status)
+    sys.exit(0 if status == "healthy" else 1)

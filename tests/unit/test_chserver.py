@@ -147,3 +147,15 @@ def test_chhub_chserver_run_stops_the_server_on_sigterm(stand_in, tmp_path):
     assert '"status": "healthy"' in output and '"status": "stopped"' in output
     assert "Server stopped" in output
     assert PASSWORD not in output
+
+
+def test_the_status_command_reports_what_the_running_wrapper_wrote(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from services.sync.chserver_command import chserver
+
+    monkeypatch.setenv("CHHUB_CHSERVER_DIR", str(tmp_path))
+    assert CliRunner().invoke(chserver, ["status"]).exit_code == 1
+    (tmp_path / "status").write_text("healthy")
+    result = CliRunner().invoke(chserver, ["status"])
+    assert (result.exit_code, result.output.strip()) == (0, "healthy")
