@@ -6,8 +6,10 @@ marked, so a redelivered message (or the extract stage on another crash) reuses 
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -53,26 +55,29 @@ def unpack(store: ObjectStore, staging: StagingArea, origin: UploadOrigin,
            limits: ExtractionLimits) -> list[SongFolder]:
     """Unpack the upload's original into its staging area; the song folders found in it."""
     if not staging.is_unpacked():
-        staging.remove()
-        staging.tree.mkdir(parents=True)
+        # Each delivery unpacks into a work folder of its own, then renames it into place: two
+        # deliveries of the same upload (at-least-once) never write into each other's files.
+        work = staging.area / f"work-{uuid.uuid4().hex}"
+        tree = work / "tree"
+        tree.mkdir(parents=True)
         try:
             if origin.is_folder:
-                _download_folder(store, origin, staging.tree)
+                _download_folder(store, origin, tree)
             else:
-                _unpack_original(store, origin, staging, limits)
+                _unpack_original(store, origin, work, tree, limits)
+            with suppress(OSError):  # another delivery finished first: its tree stays
+                os.rename(tree, staging.tree)
+            staging._done.touch()
         except ArchiveError as error:
-            staging.remove()
             raise PermanentError(error.reason) from error
-        except PermanentError:
-            staging.remove()
-            raise
-        staging._done.touch()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     return find_song_folders(staging.files())
 
 
-def _unpack_original(store: ObjectStore, origin: UploadOrigin, staging: StagingArea,
+def _unpack_original(store: ObjectStore, origin: UploadOrigin, work: Path, tree: Path,
                      limits: ExtractionLimits) -> None:
-    original = staging.area / "original"
+    original = work / "original"
     if origin.is_chunked:
         _join_chunks(store, origin, original)
     else:
@@ -81,13 +86,11 @@ def _unpack_original(store: ObjectStore, origin: UploadOrigin, staging: StagingA
         kind = detect_format(stream.read(16), origin.filename)
     if kind == "sng":
         name = PurePosixPath(origin.filename).name or "song.sng"
-        target = staging.tree / (name if name.lower().endswith(".sng") else f"{name}.sng")
-        original.rename(target)
+        original.rename(tree / (name if name.lower().endswith(".sng") else f"{name}.sng"))
         return
     if kind not in {"zip", "7z", "rar"}:
         raise PermanentError(NOT_AN_ARCHIVE)
-    extract_archive(original, staging.tree, limits)
-    original.unlink()
+    extract_archive(original, tree, limits)
 
 
 def _join_chunks(store: ObjectStore, origin: UploadOrigin, original: Path) -> None:

@@ -54,7 +54,10 @@ def test_an_upload_completes_after_the_database_refused_connections_for_a_while(
         asyncio.run(announce(stack.env["CHHUB_BROKER_URL"], UploadReceived(
             event_id=event_id("upload.received", upload_id), upload_id=upload_id,
             bucket="chhub-uploads", key=key, filename="song.zip", size=len(data))))
-        time.sleep(3)
+        deadline = time.monotonic() + 45  # until the extract stage has met the closed door
+        while stack.log_of("ingest").count("message.retrying") == retries_before:
+            assert time.monotonic() < deadline, "the extract stage never retried"
+            time.sleep(0.2)
     finally:
         set_connections_allowed(database_url, True)
     details = wait_for_upload(stack, str(upload_id))

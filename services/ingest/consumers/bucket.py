@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.catalog.db import transaction
 from services.catalog.progress import claim_upload
 from services.ingest.bucket_drops import BucketNotification, DroppedObject
+from services.ingest.reconciler import STUCK_AFTER_SECONDS
 from shared.events import Event, UploadReceived
 from shared.storage import ObjectStore
 from shared.telemetry import publish_in_own_trace
@@ -37,7 +38,8 @@ def _claim(store: ObjectStore, sessions: sessionmaker[Session],
         dropped = DroppedObject(dropped.bucket, dropped.key, stored.etag, stored.size)
     received = dropped.announcement()
     with transaction(sessions) as session:
-        if not claim_upload(session, received):
+        # A copy claimed but never announced (its process died) is the reconciler's to redo.
+        if not claim_upload(session, received, stale_after_seconds=STUCK_AFTER_SECONDS):
             return None
     publish_in_own_trace(received, name="bucket drop", traceparent=stored.traceparent)
     return received
