@@ -125,3 +125,19 @@ async def revoke(gateway: Gateway, token_id: uuid.UUID) -> bool:
             return revoke_token_by_id(session, token_id)
 
     return await anyio.to_thread.run_sync(run)
+
+
+async def reindex(gateway: Gateway) -> int:
+    """Send every song read by an older parser through the parse stage again; how many."""
+    from services.catalog.replay import Selection, select_songs, stage_message
+    from shared.songs.version import PARSER_VERSION
+
+    def messages():
+        with gateway.sessions() as session:
+            songs = select_songs(session, Selection(parser_older_than=PARSER_VERSION))
+            return [stage_message(song, "parse") for song in songs]
+
+    sent = await anyio.to_thread.run_sync(messages)
+    for consumer, event in sent:
+        await gateway.bus.send(consumer, event)
+    return len(sent)

@@ -143,3 +143,16 @@ def test_replay_by_upload_and_by_time_range_chooses_exactly_those_songs(stack, a
                    "--until", until.isoformat(sep=" "), "--dry-run")
     chosen = sorted(line.strip() for line in listed.splitlines() if line.startswith("  "))
     assert chosen == song_ids(second)
+
+
+def test_an_admin_reindexes_from_the_operations_api(stack, admin_token, corpus, catalog,
+                                                    unique):
+    ids = song_ids(pack(stack, admin_token, corpus, unique, count=1))
+    mark_read_by_an_older_parser(catalog, ids)
+    response = httpx.post(f"{stack.gateway_url}/api/operations/reindex",
+                          headers={"Authorization": f"Bearer {admin_token}"})
+    assert response.status_code == 202 and response.json()["songs"] >= 1
+    deadline = time.monotonic() + 60
+    while parser_versions(catalog, ids) != [PARSER_VERSION]:
+        assert time.monotonic() < deadline
+        time.sleep(0.3)

@@ -65,6 +65,14 @@ async def _dead_letters_page(request: Request, gateway: Gateway, message: Messag
                          total=len(letters), message=message, broker_error=broker_error)
 
 
+@post("/operations/reindex", include_in_schema=False, guards=[require_admin], status_code=200)
+async def reindex(request: Request, gateway: Gateway) -> Template:
+    count = await ops.reindex(gateway)
+    note = (f"Reindexing {count} song(s) read by an older parser." if count
+            else "Every song is already read by the current parser.")
+    return await _dead_letters_page(request, gateway, message=("ok", note))
+
+
 @get("/operations/dead-letters", include_in_schema=False, guards=[require_admin])
 async def dead_letters_page(request: Request, gateway: Gateway) -> Template:
     return await _dead_letters_page(request, gateway)
@@ -151,6 +159,6 @@ async def revoke_token_page(request: Request, gateway: Gateway, token_id: uuid.U
 
 
 OPERATIONS_HANDLERS = [
-    operations_home, dead_letters_page, retry_dead_letters, discard_dead_letters,
+    operations_home, reindex, dead_letters_page, retry_dead_letters, discard_dead_letters,
     upload_history_page, tokens_page, create_token_page, revoke_token_page,
 ]

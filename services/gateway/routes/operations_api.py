@@ -82,6 +82,11 @@ class OperationsController(Controller):
         return {"total": history.total, "page": page, "per_page": per_page,
                 "items": history.items}
 
+    @post("/reindex", status_code=202,
+          summary="Read again every song an older parser read (as `chhub reindex`)")
+    async def reindex(self, gateway: Gateway) -> dict[str, int]:
+        return {"songs": await ops.reindex(gateway)}
+
     @get("/tokens", summary="API tokens with their role and dates (never their secret)")
     async def tokens(self, gateway: Gateway) -> dict[str, Any]:
         return {"items": await gateway.read(list_tokens)}
