@@ -21,7 +21,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "rock and roll all nite"
 AMAZING = "donnaken15-charts/Amazing"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+pytestmark = pytest.mark.usefixtures("stack")  # Chromium must be installed: CI installs it
 
 
 @pytest.fixture(scope="module")

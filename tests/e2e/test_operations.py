@@ -173,7 +173,7 @@ def test_the_dead_letter_page_renders_with_labelled_controls_in_a_browser(stack,
     from tests.e2e.test_browser import ARGS, CHROMIUM, shot, unnamed_controls
 
     if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium")
+        pytest.fail("needs Debian's chromium (apt-get install chromium)")
     message_id = dead_letter(stack, f"seen in a browser {unique}")
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)

@@ -50,7 +50,7 @@ def peer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if peer_is_installed(cache):
         return cache
     if not (PEER_SOURCE.is_dir() and shutil.which("node") and shutil.which("npm")):
-        pytest.skip("node, npm or the scan-chart-peer tool is missing")
+        pytest.fail("node, npm or the scan-chart-peer tool is missing")
     staging = tmp_path_factory.mktemp("sng-peer") / "peer"
     shutil.copytree(PEER_SOURCE, staging)
     for path in [staging, *staging.rglob("*")]:

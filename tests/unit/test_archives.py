@@ -398,7 +398,6 @@ def test_the_rar_writer_is_read_back_by_rarfile(tmp_path):
         assert {info.filename: rf.read(info) for info in rf.infolist()} == WRITER_FILES
 
 
-@pytest.mark.skipif(shutil.which("unar") is None, reason="needs the Debian package unar")
 def test_the_rar_writer_is_read_back_by_unar(tmp_path):
     archive = write_rar(tmp_path / "up.rar", WRITER_FILES)
     subprocess.run(["unar", "-q", "-D", "-o", str(tmp_path / "out"), str(archive)], check=True)

@@ -109,7 +109,6 @@ def test_an_mp3_written_by_libsndfile_matches_its_reported_length():
     assert audio_length_ms(data) == pytest.approx(soundfile_ms(data), abs=30)
 
 
-@pytest.mark.skipif(not CORPUS_AUDIO, reason="shared/corpus is not present")
 @pytest.mark.parametrize("path", CORPUS_AUDIO, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_corpus_audio_lengths_match_soundfile(path: Path):
     assert audio_length_ms(path.read_bytes()) == pytest.approx(

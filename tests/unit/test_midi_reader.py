@@ -59,7 +59,6 @@ def our_events(track: bytes) -> list[tuple]:
     return events
 
 
-@pytest.mark.skipif(not CORPUS_MIDS, reason="shared/corpus is not present")
 @pytest.mark.parametrize("path", CORPUS_MIDS, ids=lambda p: str(p.relative_to(CORPUS)))
 def test_reader_matches_mido_on_every_corpus_midi(path):
     data = path.read_bytes()

@@ -75,7 +75,6 @@ def test_generated_chart_text_never_raises_anything_else(lines, resolution, trac
     analyse_or_format_error(text.encode(), "chart")
 
 
-@pytest.mark.skipif(not SMALL_CHARTS, reason="shared/corpus is not present")
 @SETTINGS
 @given(st.sampled_from(SMALL_CHARTS or [Path(".")]), st.data())
 def test_mutated_real_charts_never_raise_anything_else(path, data):
@@ -100,7 +99,6 @@ def test_scan_song_never_raises_on_any_folder(files):
     scan_song(files).as_dict()
 
 
-@pytest.mark.skipif(not CHART_FILES, reason="shared/corpus is not present")
 @pytest.mark.parametrize("path", CHART_FILES, ids=lambda p: str(p.relative_to(CORPUS)))
 def test_no_corpus_chart_raises_a_format_error(path):
     fmt = "mid" if path.suffix == ".mid" else "chart"
