@@ -38,15 +38,17 @@ def test_an_uploaded_song_reaches_the_rig_and_follows_its_rename_and_deletion(
     song_id = details["songs"][0]["song_id"]
     song = httpx.get(f"{stack.gateway_url}/api/songs/{song_id}").json()
     on_rig = rig_songs / song["file_path"].removeprefix("songs/")
-    st.wait_until(lambda: (on_rig / f"chhub-test-{unique}.txt").is_file(), timeout=20,
-                  what="the song on the rig")
+    st.wait_until(lambda: all((on_rig / name).is_file() for name in files), timeout=60,
+                  what="every file of the song on the rig")
     assert (on_rig / "song.ogg").read_bytes() == files["song.ogg"]
 
     headers = {"Authorization": f"Bearer {admin_token}"}
     httpx.patch(f"{stack.gateway_url}/api/songs/{song_id}", headers=headers,
                 json={"changes": {"name": f"Renamed {unique}"}}).raise_for_status()
-    renamed = st.wait_until(lambda: next(iter(on_rig.parent.glob(f"Renamed {unique}_*")), None),
-                            timeout=20, what="the renamed song on the rig")
+    renamed = st.wait_until(
+        lambda: next((p for p in on_rig.parent.glob(f"Renamed {unique}_*")
+                      if all((p / name).is_file() for name in files if name != "song.ini")),
+                     None), timeout=60, what="the renamed song on the rig")
     assert (renamed / "song.ogg").read_bytes() == files["song.ogg"]
     st.wait_until(lambda: not on_rig.exists(), timeout=20, what="the old folder to leave")
 
