@@ -8,11 +8,7 @@ import math
 import struct
 from collections.abc import Mapping
 
-try:
-    from blake3 import blake3 as _blake3
-except ImportError:  # the compiled package is missing: same digests, much slower
-    _blake3 = None
-from .blake3_fallback import blake3_digest as _pure_blake3
+from blake3 import blake3 as _blake3
 
 
 def _js_string_order(name: str) -> bytes:
@@ -31,8 +27,6 @@ def folder_md5(files: Mapping[str, bytes]) -> str:
 
 def blake3_base64url(*parts: bytes) -> str:
     """BLAKE3 (32 bytes) of the concatenated parts, base64url with padding."""
-    if _blake3 is None:
-        return base64url(_pure_blake3(b"".join(parts)))
     digest = _blake3()
     for part in parts:
         digest.update(part)

@@ -169,7 +169,8 @@ def test_an_uploader_is_refused_every_operations_page_and_api(stack, uploader):
 
 
 def test_the_dead_letter_page_renders_with_labelled_controls_in_a_browser(stack, admin, unique):
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    import playwright.sync_api as playwright_api
+
     from tests.e2e.test_browser import ARGS, CHROMIUM, shot, unnamed_controls
 
     if not CHROMIUM.exists():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,11 +17,11 @@ from shared.songs.sng import (
     read_sng,
     sng_to_folder,
 )
+from tests.support.node_peer import installed_peer
 
 pytestmark = pytest.mark.integration
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "charts"
-PEER_SOURCE = Path("/work/shared/tools/scan-chart-peer")
 CHART_MARKERS = ("notes.chart", "notes.mid", "song.ini")
 
 
@@ -33,36 +32,11 @@ def corpus_folders() -> list[Path]:
     return sorted(f for f in folders if any((f / marker).is_file() for marker in CHART_MARKERS))
 
 
-def peer_is_installed(directory: Path) -> bool:
-    """An installed copy whose package.json still matches the read-only source."""
-    package = directory / "package.json"
-    return (
-        (directory / "node_modules" / "parse-sng" / "package.json").is_file()
-        and package.is_file()
-        and package.read_bytes() == (PEER_SOURCE / "package.json").read_bytes()
-    )
-
-
 @pytest.fixture(scope="session")
 def peer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The parse-sng reader, installed once and cached under CHHUB_SNG_PEER_DIR for reruns."""
+    """The reference tools, installed once and cached under CHHUB_SNG_PEER_DIR for reruns."""
     cache = Path(os.environ.get("CHHUB_SNG_PEER_DIR", "/tmp/chhub-sng-peer"))
-    if peer_is_installed(cache):
-        return cache
-    if not (PEER_SOURCE.is_dir() and shutil.which("node") and shutil.which("npm")):
-        pytest.fail("node, npm or the scan-chart-peer tool is missing")
-    staging = tmp_path_factory.mktemp("sng-peer") / "peer"
-    shutil.copytree(PEER_SOURCE, staging)
-    for path in [staging, *staging.rglob("*")]:
-        path.chmod(path.stat().st_mode | 0o200)  # the source is read-only; npm must write here
-    subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=staging, check=True,
-                   capture_output=True, timeout=600)
-    shutil.rmtree(cache, ignore_errors=True)
-    try:
-        shutil.copytree(staging, cache)
-    except OSError:
-        return staging  # another session filled the cache first, or it is not writable
-    return cache
+    return installed_peer(cache, "parse-sng", tmp_path_factory.mktemp("sng-peer"))
 
 
 def read_with_parse_sng(peer: Path, sng_path: Path) -> dict:

@@ -6,8 +6,6 @@ import hashlib
 
 import pytest
 
-from shared.songs import hashes
-from shared.songs.blake3_fallback import blake3_digest
 from shared.songs.hashes import chart_hash, folder_md5
 from shared.songs.ini import DEFAULT_METADATA
 
@@ -32,16 +30,3 @@ def test_chart_hash_changes_only_with_modifiers_that_differ_from_defaults():
     assert chart_hash(b"chart", {**DEFAULT_METADATA, "pro_drums": True}) != plain
     assert chart_hash(b"chart", {**DEFAULT_METADATA, "hopo_frequency": 170}) != plain
     assert plain.endswith("=") and len(plain) == 44  # base64url of 32 bytes, padded
-
-
-@pytest.mark.parametrize("size", [0, 1, 64, 65, 1024, 1025, 2048, 3073, 9000])
-def test_pure_python_blake3_matches_the_package(size):
-    blake3 = pytest.importorskip("blake3")
-    data = bytes(range(256)) * (size // 256 + 1)
-    assert blake3_digest(data[:size]) == blake3.blake3(data[:size]).digest()
-
-
-def test_chart_hash_is_the_same_without_the_blake3_package(monkeypatch):
-    with_package = chart_hash(b"some chart bytes", {**DEFAULT_METADATA, "pro_drums": True})
-    monkeypatch.setattr(hashes, "_blake3", None)
-    assert chart_hash(b"some chart bytes", {**DEFAULT_METADATA, "pro_drums": True}) == with_package
