@@ -28,16 +28,23 @@ async def publish_and_read(url: str) -> tuple[list[str], list[str]]:
             sent.append(str(event.event_id))
     connection = await aio_pika.connect(url)
     seen: list[str] = []
+    everything_seen = asyncio.Event()
     async with connection:
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=100)
         queue = await channel.declare_queue(EVENT_LOG.name, passive=True)
-        async with queue.iterator(arguments={"x-stream-offset": "first"}) as messages:
-            async for message in messages:
-                seen.append(message.message_id)
-                await message.ack()
-                if set(sent) <= set(seen):
-                    break
+
+        async def record(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            seen.append(message.message_id)
+            await message.ack()
+            if set(sent) <= set(seen):
+                everything_seen.set()
+
+        # A stream cannot take messages back (no nack), so read through a plain consumer
+        # and cancel it, rather than an iterator that hands unread messages back on close.
+        tag = await queue.consume(record, arguments={"x-stream-offset": "first"})
+        await everything_seen.wait()
+        await queue.cancel(tag)
     return sent, seen
 
 
