@@ -19,9 +19,11 @@ def generate_folder(data: bytes, filename: str, requested: Mapping[str, str | No
     Raises GenerationError with a reason when the audio cannot become a song."""
     from .analysis import analyse
     from .charting import chart as make_chart
+    from .compile_lock import first_use_serialised
 
     decoded = audio.decode(data, filename, max_seconds)
-    analysis = analyse(decoded.samples, decoded.rate)
+    with first_use_serialised():
+        analysis = analyse(decoded.samples, decoded.rate)
     chart = make_chart(analysis)
     if not any(p.notes for p in chart.parts):
         raise GenerationError("No notes could be charted from this audio.")
