@@ -38,9 +38,13 @@ test-e2e: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+## bench: speed and memory against baselines measured in the same run (takes a while)
 bench: install
 	$(PY) bench/parse.py
 	$(PY) bench/ingest.py
+	$(PY) bench/ingest.py --telemetry compare
+	$(PY) bench/gateway.py
+	$(PY) bench/generator.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
