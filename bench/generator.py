@@ -10,6 +10,12 @@ error (median absolute difference of beat durations against the chart's tempo ma
 fret movement agreement (consecutive notes whose pitch moves: does the generated fret move the
 same way?). Then a four-minute song is generated in a child process to measure time and peak
 memory. Targets: F ≥ 0.9, tempo error < 1 %, < 60 s and < 1 GB for four minutes.
+
+The same figures, with no target, come for the corpus folders with real audio: every stem
+that is the song (not a preview or crowd excerpt, not a silent stand-in) mixed as the game
+plays it, charted, and compared with the folder's own chart (its lead part, Expert) moved by
+the song's delay. A `_forceddelay` audio file goes with the `_forceddelay` chart and ini made
+for it. A preview excerpt alone cannot be compared: where it sits in the song is unknown.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import resource
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
@@ -32,7 +39,8 @@ sys.path.insert(0, str(REPO))
 from services.ingest.generator.errors import GenerationError  # noqa: E402
 from services.ingest.generator.folder import generate_folder  # noqa: E402
 from shared.songs.chart import parse_chart  # noqa: E402
-from shared.songs.ini import DEFAULT_METADATA  # noqa: E402
+from shared.songs.ini import DEFAULT_METADATA, parse_ini, read_metadata  # noqa: E402
+from shared.songs.midi import parse_midi  # noqa: E402
 from shared.songs.tracks import parse_tracks  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "charts"
@@ -126,21 +134,24 @@ def _beat_seconds(chart, ms: float) -> float:
     return 60 / tempo.bpm
 
 
-def _tempo_error(real, made, truth: np.ndarray) -> float:
-    """Median |made - real| beat duration over the charted span, in % of the real beat."""
+def _tempo_error(real, made, truth: np.ndarray, delay: float = 0.0) -> float:
+    """Median |made - real| beat duration over the charted span (`truth`, seconds of audio),
+    in % of the real beat; the real chart's time is the audio's less its `delay` (seconds)."""
     times = np.arange(truth[0], truth[-1], 0.5) * 1000
-    errors = [abs(_beat_seconds(made, ms) - _beat_seconds(real, ms)) / _beat_seconds(real, ms)
-              for ms in times]
+    errors = [abs(_beat_seconds(made, ms) - _beat_seconds(real, ms - 1000 * delay))
+              / _beat_seconds(real, ms - 1000 * delay) for ms in times]
     return 100 * float(np.median(errors))
 
 
-def _fret_agreement(real, made, span: float) -> float:
+def _fret_agreement(real, made, span: float, delay: float = 0.0,
+                    start: float = 0.0) -> float:
     """Among consecutive matched notes whose real fret moves, how often the made one moves the
-    same way."""
+    same way (notes heard from `start` to `span` - 1 seconds of audio)."""
     made_times = np.array(made.times)
     matched = []
-    for ms, group in zip(real.times, real.groups, strict=True):
-        if ms / 1000 >= span - 1 or not len(made_times):
+    for chart_ms, group in zip(real.times, real.groups, strict=True):
+        ms = chart_ms + 1000 * delay
+        if not start <= ms / 1000 < span - 1 or not len(made_times):
             continue
         i = int(np.argmin(np.abs(made_times - ms)))
         if abs(made_times[i] - ms) <= 50:
@@ -148,6 +159,139 @@ def _fret_agreement(real, made, span: float) -> float:
     steps = [(np.sign(b[0] - a[0]), np.sign(b[1] - a[1]))
              for a, b in pairwise(matched) if b[0] != a[0]]
     return sum(r == m for r, m in steps) / max(len(steps), 1)
+
+
+AUDIO_SUFFIXES = (".ogg", ".opus", ".mp3", ".wav", ".flac")
+EXCERPTS = ("preview", "crowd")
+FORCED_DELAY = "_forceddelay"
+SILENT_PEAK = 1e-3          # a stand-in file of digital silence peaks below this
+LEAD_PARTS = ("guitar", "bass", "keys", "rhythm")
+
+
+@dataclass(frozen=True)
+class RealSong:
+    folder: Path
+    audio: tuple[Path, ...]   # the song's stems, mixed as the game plays them
+    chart: Path
+    ini: Path | None
+
+
+def real_audio_songs(corpus: Path) -> tuple[list[RealSong], list[str]]:
+    """Corpus folders whose audio is the song, each with the chart made for that audio; and
+    why each other folder with audio was left out."""
+    songs, left_out = [], []
+    folders = sorted({p.parent for p in corpus.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES})
+    for folder in folders:
+        audio = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
+        whole = [p for p in audio if p.stem.lower().removesuffix(FORCED_DELAY) not in EXCERPTS]
+        heard = [p for p in whole if _peak(p) >= SILENT_PEAK]
+        if not whole:
+            left_out.append(f"{folder.name}: a preview excerpt only (its place in the song "
+                            "is unknown)")
+        elif not heard:
+            left_out.append(f"{folder.name}: {', '.join(p.name for p in whole)} is silent "
+                            "(a stand-in)")
+        else:
+            forced = FORCED_DELAY if any(p.stem.endswith(FORCED_DELAY) for p in heard) else ""
+            chart = next((folder / f"notes{forced}{ext}" for ext in (".mid", ".chart")
+                          if (folder / f"notes{forced}{ext}").exists()), None)
+            ini = next((p for p in (folder / f"song{forced}.ini", folder / "song.ini")
+                        if p.exists()), None)
+            if chart is None:
+                left_out.append(f"{folder.name}: no chart")
+            else:
+                songs.append(RealSong(folder, tuple(heard), chart, ini))
+    return songs, left_out
+
+
+def _peak(path: Path) -> float:
+    import librosa
+
+    samples, _ = librosa.load(path, sr=RATE, mono=True)
+    return float(np.abs(samples).max()) if len(samples) else 0.0
+
+
+def _mixed(song: RealSong) -> tuple[bytes, str, float]:
+    """The audio the generator gets (the file itself when there is one stem, else the stems
+    mixed into a WAV), its name, and its length in seconds."""
+    import librosa
+
+    stems = [librosa.load(path, sr=RATE, mono=True)[0] for path in song.audio]
+    length = max(len(stem) for stem in stems)
+    if len(stems) == 1:
+        return song.audio[0].read_bytes(), song.audio[0].name, length / RATE
+    mix = sum(np.pad(stem, (0, length - len(stem))) for stem in stems)
+    return wav((mix / max(1.0, np.abs(mix).max() * 1.05)).astype(np.float32)), "mix.wav", \
+        length / RATE
+
+
+def _real_chart(song: RealSong):
+    """(parsed chart, its delay in seconds): song.ini's delay, else the .chart's Offset."""
+    modifiers, delay_ms = DEFAULT_METADATA, 0.0
+    if song.ini is not None and (section := parse_ini(song.ini.read_bytes()).song) is not None:
+        modifiers = read_metadata(section).values
+        delay_ms = float(modifiers.get("delay") or 0)
+    data = song.chart.read_bytes()
+    fmt = song.chart.suffix.lower().lstrip(".")
+    raw = parse_midi(data, modifiers) if fmt == "mid" else parse_chart(data)
+    chart = parse_tracks(raw, fmt, modifiers)
+    return chart, (delay_ms or float(chart.metadata.get("delay") or 0)) / 1000
+
+
+def compare_real(song: RealSong) -> dict[str, float | str] | None:
+    """Generated Expert guitar against the chart's lead part, over the span that part plays."""
+    import mir_eval
+
+    chart, delay = _real_chart(song)
+    tracks = {(t.instrument, t.difficulty): t for t in chart.tracks}
+    part = next((name for name in LEAD_PARTS if tracks.get((name, "expert"))), None)
+    if part is None:
+        print(f"{song.folder.name[:40]:<40} skipped: no guitar, bass, keys or rhythm part")
+        return None
+    real = tracks[(part, "expert")]
+    data, name, seconds = _mixed(song)
+    try:
+        files = generate_folder(data, name, {})
+    except GenerationError as error:
+        print(f"{song.folder.name[:40]:<40} skipped: {error.reason}")
+        return None
+    made, made_guitar, _ = _loaded_text(files["notes.chart"])
+    truth = np.array([t for t in (ms / 1000 + delay for ms in real.times) if 0 <= t < seconds - 1])
+    start, end = truth[0] - 1, truth[-1] + 1
+    found = np.array([t for t in (ms / 1000 for ms in made_guitar.times) if start <= t < end])
+    f_score = mir_eval.onset.f_measure(truth, found, window=0.05)[0]
+    return {"f": f_score, "tempo": _tempo_error(chart, made, truth, delay),
+            "frets": _fret_agreement(real, made_guitar, end + 1, delay, start),
+            "part": part, "audio": " + ".join(p.name for p in song.audio),
+            "bpm": _median_bpm(chart, truth - delay), "made_bpm": _median_bpm(made, truth)}
+
+
+def _median_bpm(chart, seconds: np.ndarray) -> float:
+    return float(np.median([60 / _beat_seconds(chart, 1000 * t) for t in seconds]))
+
+
+def real_audio_figures(corpus: Path) -> None:
+    songs, left_out = real_audio_songs(corpus)
+    print(f"\nreal audio: {len(songs)} corpus folders hold a song's audio (no target)")
+    results = []
+    for song in songs:
+        scores = compare_real(song)
+        if scores:
+            results.append(scores)
+            print(f"{song.folder.name[:40]:<40} F {scores['f']:.3f}  tempo error "
+                  f"{scores['tempo']:.2f} %  fret agreement {scores['frets']:.2f}  "
+                  f"({scores['audio']} vs Expert {scores['part']}; "
+                  f"{scores['bpm']:.0f} BPM charted, {scores['made_bpm']:.0f} generated)")
+    summarise(results)
+    for reason in left_out:
+        print(f"  left out: {reason}")
+
+
+def summarise(results: list[dict]) -> None:
+    for key, label in (("f", "onset F-measure"), ("tempo", "tempo error %"),
+                       ("frets", "fret agreement")):
+        values = [r[key] for r in results]
+        print(f"{label:>16}: median {np.median(values):.3f}, mean {np.mean(values):.3f}")
 
 
 def speed(path: Path, minutes: float = 4.0) -> tuple[float, float]:
@@ -169,6 +313,8 @@ def main() -> None:
     parser.add_argument("--songs", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--no-real", action="store_true",
+                        help="skip the corpus folders with real audio")
     args = parser.parse_args()
     results = []
     for path in sorted(CORPUS.rglob("notes.chart")):
@@ -179,10 +325,9 @@ def main() -> None:
             results.append(scores)
             print(f"{path.parent.name[:40]:<40} F {scores['f']:.3f}  tempo error "
                   f"{scores['tempo']:.2f} %  fret agreement {scores['frets']:.2f}")
-    for key, label in (("f", "onset F-measure"), ("tempo", "tempo error %"),
-                       ("frets", "fret agreement")):
-        values = [r[key] for r in results]
-        print(f"{label:>16}: median {np.median(values):.3f}, mean {np.mean(values):.3f}")
+    summarise(results)
+    if not args.no_real:
+        real_audio_figures(CORPUS)
     if not args.no_speed:
         longest = max(CORPUS.rglob("notes.chart"), key=lambda p: p.stat().st_size)
         seconds, megabytes = speed(longest)

@@ -12,6 +12,7 @@ from litestar.static_files import create_static_files_router
 from services.gateway.routes import (
     admin,
     auth,
+    chart_preview,
     downloads,
     generator,
     media,
@@ -29,6 +30,7 @@ STATIC = Path(__file__).resolve().parents[1] / "static"
 
 PAGE_HANDLERS = [
     pages.home, pages.library, pages.bulk, song_page.song, song_page.edit,
+    chart_preview.chart_preview,
     uploads_page.upload_page, uploads_page.upload_detail, uploads_page.upload_status,
     auth.login_page, auth.login, auth.logout, admin.users_page, admin.add_user,
     media.album_art, media.audio, downloads.download_zip, downloads.download_sng,
