@@ -12,12 +12,20 @@ from PIL import Image
 
 from shared.custom_colors import ColorProfileError, read_color_profile
 
-# Each kind's folder inside Clone Hero's Custom folder (the content folder's `custom/`): the
-# game lists what it finds there in its settings; a video highway is a video in Highways.
-FOLDERS = {"background": "Backgrounds", "color": "Colors", "highway": "Highways"}
+# Where Clone Hero (1.0 and 1.1) looks inside its Custom folder, the content folder's `custom/`
+# (its GlobalVariables: `Image Backgrounds` and `Highways` for .png/.jpg/.jpeg, `Video
+# Backgrounds` for videos, `Video Highways/<name>/highway.webm` beside an optional config.ini,
+# `Colors/<name>.ini`); it lists what it finds there in its settings.
+IMAGE_FOLDERS = {"background": "Image Backgrounds", "highway": "Highways"}
+VIDEO_FOLDERS = {"background": "Video Backgrounds", "highway": "Video Highways"}
+COLORS_FOLDER = "Colors"
+VIDEO_HIGHWAY_FILE = "highway.webm"
+FOLDERS = {**{kind: (IMAGE_FOLDERS[kind], VIDEO_FOLDERS[kind]) for kind in IMAGE_FOLDERS},
+           "color": (COLORS_FOLDER,)}
 IMAGES = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG"}
 VIDEOS = ("webm", "ogv")
-ACCEPTED = {"background": (*IMAGES, *VIDEOS, "mp4"), "highway": (*IMAGES, *VIDEOS, "mp4"),
+# A video highway is played from a file named highway.webm, so WebM only.
+ACCEPTED = {"background": (*IMAGES, *VIDEOS, "mp4"), "highway": (*IMAGES, "webm"),
             "color": ("ini",)}
 MP4_WARNING = ("Clone Hero on Linux plays only .webm and .ogv videos; this .mp4 plays on "
                "Windows and macOS rigs only.")
@@ -57,6 +65,20 @@ def safe_filename(filename: str) -> str:
 
 def extension_of(filename: str) -> str:
     return filename.rpartition(".")[2].lower() if "." in filename else ""
+
+
+def custom_path(kind: str, filename: str, tag: str = "") -> str:
+    """Where Clone Hero reads a checked file, relative to its Custom folder; `tag` keeps two
+    items of the same name apart."""
+    stem, _, extension = filename.rpartition(".")
+    name = f"{stem}-{tag}" if tag else stem
+    if kind == "color":
+        return f"{COLORS_FOLDER}/{name}.{extension}"
+    if extension in IMAGES:
+        return f"{IMAGE_FOLDERS[kind]}/{name}.{extension}"
+    if kind == "highway":
+        return f"{VIDEO_FOLDERS[kind]}/{name}/{VIDEO_HIGHWAY_FILE}"
+    return f"{VIDEO_FOLDERS[kind]}/{name}.{extension}"
 
 
 def check(kind: str, filename: str, data: bytes) -> CheckedContent:

@@ -99,7 +99,8 @@ class IngestSettings(_Section):
     """Largest uncompressed/compressed ratio of one entry (zip bomb guard)."""
 
     original_retention_hours: float = 72.0
-    """How long a successfully processed upload's original archive is kept."""
+    """How long a successfully processed upload's original (a song archive, or a custom
+    content file once published) is kept; a failed one is kept for inspection."""
 
     generator_max_seconds: float = 1200.0
     """Longest audio, in seconds, the chart generator accepts."""

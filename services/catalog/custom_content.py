@@ -1,5 +1,6 @@
 """The custom_content table: each custom.* event moves a row forward, never back, so a late
-or redelivered event is harmless; and the reads the gateway's pages need."""
+or redelivered event is harmless; the reads the gateway's pages need; and the originals the
+retention sweep may remove."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def record(session: Session, event: CustomContentEvent) -> None:
 def _change(event: CustomContentEvent) -> tuple[str, dict[str, Any]]:
     match event:
         case CustomContentUploaded():
-            return "received", {"filename": event.filename, "size": event.size}
+            return "received", {"filename": event.filename, "size": event.size,
+                                "original_bucket": event.bucket, "original_key": event.key}
         case CustomContentValidated():
             return "validated", {
                 "filename": event.filename, "sha256": event.sha256, "size": event.size,
@@ -57,6 +59,22 @@ def _change(event: CustomContentEvent) -> tuple[str, dict[str, Any]]:
         case CustomContentDeleted():
             return "deleted", {}
     raise AssertionError(event)
+
+
+def originals_past_retention(session: Session, hours: float) -> list[CustomContent]:
+    """Items that were published (and may have been deleted since) whose original is still
+    kept `hours` after their last change; a rejected item keeps its original for inspection."""
+    cutoff = func.now() - func.make_interval(0, 0, 0, 0, 0, 0, hours * 3600)
+    return list(session.scalars(select(CustomContent).where(
+        CustomContent.state.in_(("published", "deleted")),
+        CustomContent.content_path.is_not(None), CustomContent.original_key.is_not(None),
+        CustomContent.original_deleted_at.is_(None), CustomContent.updated_at < cutoff)))
+
+
+def mark_original_deleted(session: Session, content_id: uuid.UUID) -> None:
+    row = session.get(CustomContent, content_id, with_for_update=True)
+    if row is not None:
+        row.original_deleted_at = func.now()
 
 
 def list_custom(session: Session, kind: str) -> list[dict[str, Any]]:

@@ -215,6 +215,9 @@ class CustomContent(Base):
     size: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
     content_path: Mapped[str | None] = mapped_column(Text)
+    original_bucket: Mapped[str | None] = mapped_column(Text)
+    original_key: Mapped[str | None] = mapped_column(Text)
+    original_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  server_default=func.now(), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),

@@ -21,7 +21,10 @@ from services.ingest.consumers import (
     unpack,
 )
 from services.ingest.reconciler import unannounced_drops
-from services.ingest.retention import remove_expired_originals
+from services.ingest.retention import (
+    remove_expired_custom_originals,
+    remove_expired_originals,
+)
 from shared.messaging import EventBus
 from shared.service import Subscriptions, make_app, make_broker, make_store, run_periodically
 from shared.settings import (
@@ -84,8 +87,9 @@ def create_app(settings: IngestServiceSettings | None = None,
     bus = EventBus(broker)
 
     async def remove_originals() -> None:
-        await anyio.to_thread.run_sync(remove_expired_originals, store, sessions,
-                                       settings.original_retention_hours)
+        for sweep in (remove_expired_originals, remove_expired_custom_originals):
+            await anyio.to_thread.run_sync(sweep, store, sessions,
+                                           settings.original_retention_hours)
 
     async def reconcile_drops() -> None:
         announcements = await anyio.to_thread.run_sync(

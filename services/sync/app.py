@@ -11,10 +11,18 @@ from services.catalog.db import make_engine, make_sessions
 from services.sync.consumers import custom, publish, rigs
 from services.sync.content_folder import ContentFolder
 from services.sync.custom_folder import CustomFolder
+from services.sync.rig_follower import RigFollower
+from services.sync.rig_selections import CatalogRigSelections
 from services.sync.rig_sharing import RigSharing
 from services.sync.sharing import ContentSharing
 from services.sync.syncthing import SyncthingPort, SyncthingRest
-from shared.service import Subscriptions, make_app, make_broker, make_store
+from shared.service import (
+    Subscriptions,
+    make_app,
+    make_broker,
+    make_store,
+    run_in_background,
+)
 from shared.settings import (
     BrokerSettings,
     ContentSettings,
@@ -47,8 +55,10 @@ def create_app(settings: SyncSettings | None = None, store: ObjectStore | None =
     subscriptions.add(CUSTOM_PUBLISH, custom.make_handler(
         store, settings.songs_bucket, CustomFolder(settings.content_dir), sharing))
     sessions = make_sessions(make_engine(settings.database_url, settings.database_pool_size))
-    subscriptions.add(RIGS, rigs.make_handler(sessions, make_rig_sharing(settings, sharing)))
+    follower = RigFollower(CatalogRigSelections(sessions), make_rig_sharing(settings, sharing))
+    subscriptions.add(RIGS, rigs.make_handler(follower))
     app = make_app(broker, settings)
+    run_in_background(app, follower.run)
     if sharing is not None:
         @app.on_startup
         async def share_content() -> None:

@@ -1,5 +1,6 @@
-"""The content folder's `custom/` part, laid out as Clone Hero's Custom folder: each file in
-its kind's folder (`Backgrounds`, `Colors`, `Highways`).
+"""The content folder's `custom/` part, laid out as Clone Hero's Custom folder reads it (see
+`shared.custom_content.custom_path`): image and video backgrounds, image highways, a video
+highway as `Video Highways/<name>/highway.webm`, color profiles in `Colors`.
 
 A file is written under `.chhub/incoming/` and renamed into place, so a rig never syncs half
 of it. Which file holds which item is remembered in `.chhub/custom/`; two items with the same
@@ -14,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from shared.custom_content import FOLDERS
+from shared.custom_content import custom_path
 
 CUSTOM_ROOT = "custom"
 WriteFile = Callable[[Path], None]
@@ -39,8 +40,11 @@ class CustomFolder:
 
     def publish(self, content_id: uuid.UUID, kind: str, filename: str,
                 write_file: WriteFile) -> str:
-        """Put the item's file in place and answer its path relative to the content root."""
-        path = self.published(content_id) or self._free_path(content_id, kind, filename)
+        """Put the item's file in place and answer its path relative to the content root.
+        An item published where an older layout put it moves to where Clone Hero reads it."""
+        before = self.published(content_id)
+        path = before if before in _places(content_id, kind, filename) else (
+            self._free_path(content_id, kind, filename))
         target = self.root / path
         self._incoming.mkdir(parents=True, exist_ok=True)
         incoming = self._incoming / f"custom-{content_id}"
@@ -48,23 +52,29 @@ class CustomFolder:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(incoming, target)
         self._remember(content_id, {"path": path})
+        if before not in (None, path):
+            self._remove(before)
         return path
 
     def unpublish(self, content_id: uuid.UUID) -> str | None:
         """Remove the item for good; the path it had, if any."""
         path = self.published(content_id)
         if path is not None:
-            (self.root / path).unlink(missing_ok=True)
+            self._remove(path)
         self._remember(content_id, {"path": None, "deleted": True})
         return path
 
+    def _remove(self, path: str) -> None:
+        """Remove the file, and a video highway's own folder once it is empty."""
+        target = self.root / path
+        target.unlink(missing_ok=True)
+        parent, kinds_folder = target.parent, self.root / CUSTOM_ROOT / path.split("/")[1]
+        if parent.parent == kinds_folder and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+
     def _free_path(self, content_id: uuid.UUID, kind: str, filename: str) -> str:
-        folder = f"{CUSTOM_ROOT}/{FOLDERS[kind]}"
-        path = f"{folder}/{filename}"
-        if (self.root / path).exists():
-            stem, dot, extension = filename.rpartition(".")
-            path = f"{folder}/{stem}-{str(content_id)[:8]}{dot}{extension}"
-        return path
+        plain, tagged = _places(content_id, kind, filename)
+        return tagged if (self.root / plain).exists() else plain
 
     def _remember(self, content_id: uuid.UUID, state: dict) -> None:
         self._state.mkdir(parents=True, exist_ok=True)
@@ -72,3 +82,10 @@ class CustomFolder:
         temporary = file.with_suffix(".tmp")
         temporary.write_text(json.dumps(state))
         os.replace(temporary, file)
+
+
+def _places(content_id: uuid.UUID, kind: str, filename: str) -> tuple[str, str]:
+    """The item's path relative to the content root: its own name, or, when another item
+    holds that name, its name tagged with its id."""
+    return (f"{CUSTOM_ROOT}/{custom_path(kind, filename)}",
+            f"{CUSTOM_ROOT}/{custom_path(kind, filename, str(content_id)[:8])}")

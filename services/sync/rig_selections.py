@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from services.catalog.db import transaction
 from services.catalog.library import search_library
 from services.catalog.library_query import MAX_PER_PAGE, LibraryQuery
 from services.catalog.tables import RigSelection, Song
@@ -60,6 +61,25 @@ def wanted_folders(session: Session, selection: Selection) -> dict[str, str]:
         found = {}
     return {song_id: path.removeprefix(SONGS_PREFIX) for song_id, path in found.items()
             if path.startswith(SONGS_PREFIX)}
+
+
+class CatalogRigSelections:
+    """The rig selections as the rigs consumer needs them, one session a call."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def save(self, event: RigSelectionChanged) -> Selection:
+        with transaction(self._sessions) as session:
+            return save(session, event)
+
+    def narrowed(self) -> list[Selection]:
+        with self._sessions() as session:
+            return narrowed(session)
+
+    def wanted_folders(self, selection: Selection) -> dict[str, str]:
+        with self._sessions() as session:
+            return wanted_folders(session, selection)
 
 
 def _searched(session: Session, query: LibraryQuery) -> dict[str, str]:

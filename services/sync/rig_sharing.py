@@ -55,7 +55,7 @@ class RigSharing:
 
     def take_selection(self, device_id: str, wanted: Mapping[str, str]) -> None:
         """Mirror the `wanted` song folders (song id → folder inside songs/) for the rig and
-        have its own folder rescanned where they changed."""
+        have its own folder rescanned where they changed, in one scan request."""
         mirror = RigMirror(self._content_dir, device_id)
         changed = mirror.apply(wanted)
         folder = rig_folder_id(device_id)
@@ -67,8 +67,7 @@ class RigSharing:
             syncthing.ensure_folder(spec, devices=[device_id])
             syncthing.share(folder, device_id)
             syncthing.unshare(SONGS_FOLDER, device_id)
-            for sub in sorted(_scan_targets(mirror.root, changed)):
-                syncthing.rescan(folder, sub)
+            syncthing.rescan_paths(folder, sorted(_scan_targets(mirror.root, changed)))
 
     @contextmanager
     def _told(self, action: str, device_id: str) -> Iterator[SyncthingPort]:

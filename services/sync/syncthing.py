@@ -70,6 +70,7 @@ class SyncthingPort(Protocol):
     def folders(self) -> list[FolderSpec]: ...
     def ensure_folder(self, spec: FolderSpec, devices: Sequence[str] = ()) -> bool: ...
     def rescan(self, folder_id: str, sub: str) -> None: ...
+    def rescan_paths(self, folder_id: str, subs: Sequence[str]) -> None: ...
     def completion(self, folder_id: str, device_id: str) -> float: ...
     def folder_state(self, folder_id: str) -> FolderState: ...
     def add_device(self, device_id: str, name: str, addresses: Sequence[str]) -> None: ...
@@ -133,6 +134,12 @@ class SyncthingRest(SyncthingPort):
     def rescan(self, folder_id: str, sub: str) -> None:
         self._call("POST", "/rest/db/scan", params={"folder": folder_id, "sub": sub})
 
+    def rescan_paths(self, folder_id: str, subs: Sequence[str]) -> None:
+        """One scan of several paths (Syncthing takes `sub` more than once); none, no call."""
+        if subs:
+            self._call("POST", "/rest/db/scan",
+                       params=[("folder", folder_id), *(("sub", sub) for sub in subs)])
+
     def completion(self, folder_id: str, device_id: str) -> float:
         params = {"folder": folder_id, "device": device_id}
         return float(self._call("GET", "/rest/db/completion", params=params)["completion"])
@@ -177,7 +184,8 @@ class SyncthingRest(SyncthingPort):
 
 @dataclass
 class InMemorySyncthing(SyncthingPort):
-    """A Syncthing double for unit tests; set `down` to make every call fail."""
+    """A Syncthing double for unit tests; set `down` to make every call fail; `calls` counts
+    every call."""
 
     device_id: str = "LIBRARY"
     shared: dict[str, FolderSpec] = field(default_factory=dict)
@@ -186,6 +194,7 @@ class InMemorySyncthing(SyncthingPort):
     completions: dict[tuple[str, str], float] = field(default_factory=dict)
     sharing: dict[str, set[str]] = field(default_factory=dict)
     down: bool = False
+    calls: int = 0
 
     def ping(self) -> None:
         self._check()
@@ -211,6 +220,14 @@ class InMemorySyncthing(SyncthingPort):
         if folder_id not in self.shared:
             raise SyncthingError(f"folder {folder_id} does not exist")
         self.scans.append((folder_id, sub))
+
+    def rescan_paths(self, folder_id: str, subs: Sequence[str]) -> None:
+        if not subs:
+            return
+        self._check()
+        if folder_id not in self.shared:
+            raise SyncthingError(f"folder {folder_id} does not exist")
+        self.scans.extend((folder_id, sub) for sub in subs)
 
     def completion(self, folder_id: str, device_id: str) -> float:
         self._check()
@@ -241,5 +258,6 @@ class InMemorySyncthing(SyncthingPort):
         return (self.device_id, *sorted(self.sharing.get(folder_id, ())))
 
     def _check(self) -> None:
+        self.calls += 1
         if self.down:
             raise SyncthingError("Syncthing is down")

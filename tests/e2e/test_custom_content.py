@@ -52,7 +52,7 @@ def test_a_background_is_checked_listed_and_lands_in_the_custom_folder_then_leav
     assert "is being checked" in upload(stack, admin_token, "backgrounds", name, data)
     item = wait_for_item(stack, "backgrounds", name, {"published"})
     assert "64\N{MULTIPLICATION SIGN}36" in item and '<img class="custom-preview"' in item
-    landed = stack.content_dir / "custom" / "Backgrounds" / name
+    landed = stack.content_dir / "custom" / "Image Backgrounds" / name
     assert landed.read_bytes() == data
 
     content_id = re.search(r"/custom/([0-9a-f-]{36})/file", item).group(1)
@@ -87,12 +87,13 @@ def test_a_good_color_profile_shows_its_swatches(stack, admin_token, unique):
     assert (stack.content_dir / "custom" / "Colors" / name).is_file()
 
 
-def test_a_video_highway_lands_in_the_highways_folder(stack, admin_token, unique):
+def test_a_video_highway_lands_in_its_own_video_highways_folder(stack, admin_token, unique):
     name = f"road-{unique}.webm"
     upload(stack, admin_token, "highways", name, WEBM)
     item = wait_for_item(stack, "highways", name, {"published"})
     assert "<video" in item
-    assert (stack.content_dir / "custom" / "Highways" / name).read_bytes() == WEBM
+    landed = stack.content_dir / "custom" / "Video Highways" / f"road-{unique}" / "highway.webm"
+    assert landed.read_bytes() == WEBM
 
 
 def test_an_mp4_background_is_accepted_with_the_linux_warning(stack, admin_token, unique):

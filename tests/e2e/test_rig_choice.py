@@ -12,6 +12,9 @@ from tests.support import syncthing as st
 from tests.support.songs import song_files, upload, wait_for_upload, zip_bytes
 
 AMAZING = "donnaken15-charts/Amazing"
+# A loaded machine may take long; each wait polls for its end condition and returns as soon as
+# it holds.
+SETTLE = 90
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +29,7 @@ def syncthings(stack, tmp_path_factory: pytest.TempPathFactory):
         stack.restart("gateway", **env)
         try:
             st.wait_until(lambda: any(f.id == SONGS_FOLDER for f in library.rest.folders()),
-                          timeout=30, what="the shared folders")
+                          timeout=SETTLE, what="the shared folders")
             yield library, rig, workdir
         finally:
             stack.restart("sync")
@@ -43,20 +46,28 @@ def test_an_admin_pairs_a_rig_and_it_receives_only_the_chosen_song(
         details = wait_for_upload(stack, upload(stack, admin_token, data, f"s{n}.zip"))
         songs.append(details["songs"][0]["song_id"])
 
+    st.accept_library(rig, library)  # before the library learns of the rig and dials it
     paired = httpx.post(f"{stack.gateway_url}/sync/rigs", headers=headers, data={
         "device_id": rig.device_id, "name": "den", "address": rig.local.listen_address})
     assert paired.status_code == 200 and "Pairing den" in paired.text
-    rig.rest.add_device(library.device_id, "library", [library.local.listen_address])
-    st.wait_until(lambda: rig.device_id in library.rest.shared_with(SONGS_FOLDER), timeout=20,
-                  what="the rig to share the songs folder")
+    st.wait_until(lambda: rig.device_id in library.rest.shared_with(SONGS_FOLDER),
+                  timeout=SETTLE, what="the rig to share the songs folder")
+    st.wait_connected(library, rig)
     chosen = httpx.post(f"{stack.gateway_url}/sync/selection", headers=headers, data={
         "device_id": rig.device_id, "name": "den", "mode": "songs",
         "songs": f"{stack.gateway_url}/songs/{songs[0]}"})
     assert chosen.status_code == 200, chosen.text
     folder = rig_folder_id(rig.device_id)
-    st.wait_until(lambda: any(f.id == folder for f in library.rest.folders()), timeout=20,
-                  what="the rig's own folder")
-    assert rig.device_id not in library.rest.shared_with(SONGS_FOLDER)
+
+    def moved_to_its_own_folder() -> bool:
+        """The end of carrying the selection out: the rig's own folder shared with it, the
+        library's songs folder no longer (the folder appears a few calls before that)."""
+        return (any(f.id == folder for f in library.rest.folders())
+                and rig.device_id in library.rest.shared_with(folder)
+                and rig.device_id not in library.rest.shared_with(SONGS_FOLDER))
+
+    st.wait_until(moved_to_its_own_folder, timeout=SETTLE,
+                  what="the rig to move from the songs folder to its own")
 
     rig_songs = workdir / "rig-songs"
     rig_songs.mkdir()
@@ -64,10 +75,11 @@ def test_an_admin_pairs_a_rig_and_it_receives_only_the_chosen_song(
                            devices=[library.device_id])
     song = httpx.get(f"{stack.gateway_url}/api/songs/{songs[0]}").json()
     arrived = rig_songs / song["file_path"].removeprefix("songs/")
-    st.wait_until(lambda: (arrived / f"chhub-test-{unique}0.txt").is_file(), timeout=30,
-                  what="the chosen song on the rig")
-    st.wait_until(lambda: library.rest.completion(folder, rig.device_id) == 100, timeout=20,
-                  what="the rig to be complete")
+    files = song_files(corpus / AMAZING, f"{unique}0")
+    st.wait_until(lambda: all((arrived / name).is_file() for name in files), timeout=SETTLE,
+                  what="every file of the chosen song on the rig")
+    st.wait_until(lambda: library.rest.completion(folder, rig.device_id) == 100,
+                  timeout=SETTLE, what="the rig to be complete")
     assert len([p for p in rig_songs.rglob("song.ini")]) == 1
 
     page = httpx.get(f"{stack.gateway_url}/sync", headers=headers).text

@@ -11,6 +11,9 @@ from tests.support import syncthing as st
 from tests.support.songs import song_files, upload, wait_for_upload, zip_bytes
 
 AMAZING = "donnaken15-charts/Amazing"
+# The pipeline, a publish and a Syncthing transfer on a loaded machine; each wait polls for its
+# end condition and returns as soon as it holds.
+TRANSFER = 90
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +26,7 @@ def rig_songs(stack, tmp_path_factory: pytest.TempPathFactory):
                       CHHUB_SYNCTHING_API_KEY=library.local.api_key)
         try:
             st.wait_until(lambda: any(f.id == SONGS_FOLDER for f in library.rest.folders()),
-                          timeout=30, what="the sync service to create the shared folders")
+                          timeout=90, what="the sync service to create the shared folders")
             folder = workdir / "rig-songs"
             st.pair(library, rig, folder)
             yield folder
@@ -38,7 +41,7 @@ def test_an_uploaded_song_reaches_the_rig_and_follows_its_rename_and_deletion(
     song_id = details["songs"][0]["song_id"]
     song = httpx.get(f"{stack.gateway_url}/api/songs/{song_id}").json()
     on_rig = rig_songs / song["file_path"].removeprefix("songs/")
-    st.wait_until(lambda: all((on_rig / name).is_file() for name in files), timeout=60,
+    st.wait_until(lambda: all((on_rig / name).is_file() for name in files), timeout=TRANSFER,
                   what="every file of the song on the rig")
     assert (on_rig / "song.ogg").read_bytes() == files["song.ogg"]
 
@@ -48,9 +51,10 @@ def test_an_uploaded_song_reaches_the_rig_and_follows_its_rename_and_deletion(
     renamed = st.wait_until(
         lambda: next((p for p in on_rig.parent.glob(f"Renamed {unique}_*")
                       if all((p / name).is_file() for name in files if name != "song.ini")),
-                     None), timeout=60, what="the renamed song on the rig")
+                     None), timeout=TRANSFER, what="the renamed song on the rig")
     assert (renamed / "song.ogg").read_bytes() == files["song.ogg"]
-    st.wait_until(lambda: not on_rig.exists(), timeout=20, what="the old folder to leave")
+    st.wait_until(lambda: not on_rig.exists(), timeout=TRANSFER, what="the old folder to leave")
 
     httpx.delete(f"{stack.gateway_url}/api/songs/{song_id}", headers=headers).raise_for_status()
-    st.wait_until(lambda: not renamed.exists(), timeout=20, what="the song to leave the rig")
+    st.wait_until(lambda: not renamed.exists(), timeout=TRANSFER,
+                  what="the song to leave the rig")

@@ -9,7 +9,7 @@ import pytest
 
 from services.catalog import custom_content
 from services.catalog.db import make_engine, make_sessions, transaction
-from services.catalog.tables import Song
+from services.catalog.tables import CustomContent, Song
 from services.sync import rig_selections
 from shared.events import (
     CustomContentDeleted,
@@ -43,12 +43,15 @@ def test_events_in_any_order_add_their_facts_and_never_undo_a_publish(sessions):
     validated = CustomContentValidated(event_id=uuid.uuid4(), filename="My Stage.png",
                                        sha256="a" * 64, size=3, media="image", width=20,
                                        height=10, **common)
-    published = CustomContentPublished(event_id=uuid.uuid4(),
-                                       content_path="custom/Backgrounds/My Stage.png", **common)
+    published = CustomContentPublished(
+        event_id=uuid.uuid4(), content_path="custom/Image Backgrounds/My Stage.png", **common)
     item = record(sessions, published, uploaded, validated, uploaded)
     assert (item["state"], item["filename"], item["width"]) == ("published", "My Stage.png", 20)
     assert item["sha256"] == "a" * 64
-    assert item["content_path"] == "custom/Backgrounds/My Stage.png"
+    assert item["content_path"] == "custom/Image Backgrounds/My Stage.png"
+    with sessions() as session:  # where the original is kept, for the retention sweep
+        row = session.get(CustomContent, content_id)
+        assert (row.original_bucket, row.original_key) == ("b", "k")
     assert record(sessions, CustomContentDeleted(event_id=uuid.uuid4(), **common),
                   published) is None
 

@@ -52,10 +52,9 @@ def sharing(library, content: ContentFolder) -> ContentSharing:
 def rigs(library, rig, sharing, content: ContentFolder) -> RigSharing:
     """The rig paired as an admin pairs it: by device id and an explicit tcp:// address."""
     rigs = RigSharing(library.rest, content.root)
+    st.accept_library(rig, library)
     rigs.pair(rig.device_id, "rig", (rig.local.listen_address,))
-    rig.rest.add_device(library.device_id, "library", [library.local.listen_address])
-    st.wait_until(lambda: any(d.connected for d in library.rest.devices()
-                              if d.device_id == rig.device_id), timeout=20, what="a connection")
+    st.wait_connected(library, rig)
     return rigs
 
 

@@ -39,18 +39,36 @@ def running(home: Path, name: str) -> Iterator[Instance]:
         local.stop()
 
 
+# Generous: a loaded machine may take long to connect, and the wait ends as soon as it has.
+CONNECT_SECONDS = 90
+
+
+def accept_library(rig: Instance, library: Instance) -> None:
+    """The rig knows the library, so it accepts the library's connection, but never dials it
+    ("dynamic" with discovery off is no address at all). Call this before the library learns
+    of the rig: Syncthing 1.19 exchanges Hello messages one connection at a time, so two peers
+    that dial each other at the same moment each wait on their own dial, and one gives up only
+    after its 20 s Hello timeout. Only the library dials, as it does a real rig."""
+    rig.rest.add_device(library.device_id, "library", ["dynamic"])
+
+
+def wait_connected(library: Instance, rig: Instance, timeout: float = CONNECT_SECONDS) -> None:
+    rig_id = rig.device_id
+    wait_until(lambda: any(d.connected for d in library.rest.devices() if d.device_id == rig_id),
+               timeout=timeout, what="the rig to connect")
+
+
 def pair(library: Instance, rig: Instance, rig_songs: Path) -> None:
-    """Introduce the two by explicit loopback addresses and share the songs folder with the
-    rig, which only receives."""
-    library_id, rig_id = library.device_id, rig.device_id
+    """Introduce the two over loopback (the library dials the rig's address) and share the
+    songs folder with the rig, which only receives."""
+    accept_library(rig, library)
+    rig_id = rig.device_id
     library.rest.add_device(rig_id, "rig", [rig.local.listen_address])
-    rig.rest.add_device(library_id, "library", [library.local.listen_address])
     library.rest.share(SONGS_FOLDER, rig_id)
     rig_songs.mkdir(parents=True, exist_ok=True)
     rig.rest.ensure_folder(FolderSpec(SONGS_FOLDER, rig_songs, "receiveonly", "Songs"),
-                           devices=[library_id])
-    wait_until(lambda: any(d.connected for d in library.rest.devices() if d.device_id == rig_id),
-               timeout=20, what="the rig to connect")
+                           devices=[library.device_id])
+    wait_connected(library, rig)
 
 
 def wait_until(check: Callable[[], T], timeout: float = 15, what: str = "a condition") -> T:

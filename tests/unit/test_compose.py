@@ -25,6 +25,10 @@ import yaml
 from pydantic_settings import BaseSettings
 
 import shared.settings
+from services.catalog.app import CatalogSettings
+from services.gateway.settings import GatewayServiceSettings
+from services.ingest.app import IngestServiceSettings
+from services.sync.app import SyncSettings
 
 pytestmark = pytest.mark.unit
 
@@ -37,6 +41,10 @@ NGINX_DIR = ROOT / "infra" / "nginx"
 
 OUR_IMAGE = "clonehero-hub:local"
 SCALABLE_SERVICES = ("gateway", "ingest", "catalog", "sync")
+# What each service reads: its own settings class, and what `chhub run` reads for every one.
+SETTINGS_OF = {"gateway": GatewayServiceSettings, "ingest": IngestServiceSettings,
+               "catalog": CatalogSettings, "sync": SyncSettings}
+READ_BY_EVERY_RUN = (shared.settings.LoggingSettings, shared.settings.TelemetrySettings)
 
 
 def find_tool(name: str, *extra_dirs: Path) -> str:
@@ -122,6 +130,17 @@ def environment_names() -> dict[str, str]:
     return names
 
 
+def names_read_by(*settings_classes: type[BaseSettings]) -> set[str]:
+    """The environment variables these settings classes read."""
+    names = set()
+    for settings_class in settings_classes:
+        prefix = settings_class.model_config.get("env_prefix", "")
+        for field_name, field in settings_class.model_fields.items():
+            alias = field.validation_alias
+            names.add((alias if isinstance(alias, str) else prefix + field_name).upper())
+    return names
+
+
 def env_example() -> dict[str, str]:
     pairs = (line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines()
              if line.strip() and not line.lstrip().startswith("#"))
@@ -159,6 +178,46 @@ def test_our_services_receive_only_variables_the_settings_read(
     unread = sorted(f"{name}: {key}" for name, service in our_services.items()
                     for key in environment_of(service) if key not in known)
     assert not unread
+
+
+def test_what_compose_adds_for_one_service_is_read_by_that_service(
+        compose: dict[str, Any], our_services: dict[str, dict[str, Any]]) -> None:
+    """Beyond the block every service shares, a variable set for one service is one its own
+    settings read: not, say, Syncthing's URL given to a service that never talks to it."""
+    shared_block = set(compose["x-chhub-environment"])
+    unread = []
+    for name, settings_class in SETTINGS_OF.items():
+        reads = names_read_by(settings_class, *READ_BY_EVERY_RUN)
+        unread += [f"{name}: {key}" for key in environment_of(our_services[name])
+                   if key not in shared_block and key not in reads]
+    assert not unread
+
+
+def test_a_connection_compose_gives_one_service_is_given_alike_to_all_that_read_it(
+        our_services: dict[str, dict[str, Any]]) -> None:
+    """A URL or API key (the database, the broker, Syncthing) set for one service is set, the
+    same, for every service whose settings read it: left unset, a service would talk to the
+    localhost default or turn the feature off, as the gateway's sync page did without
+    Syncthing's URL."""
+    given: dict[str, set[str]] = {}
+    for service in our_services.values():
+        for key, value in environment_of(service).items():
+            if key.startswith("CHHUB_") and key.endswith(("_URL", "_API_KEY")):
+                given.setdefault(key, set()).add(value)
+    assert all(len(values) == 1 for values in given.values()), given
+    missing = [f"{name}: {key}" for name, settings_class in SETTINGS_OF.items()
+               for key in sorted(set(given) & names_read_by(settings_class))
+               if key not in environment_of(our_services[name])]
+    assert not missing
+
+
+def test_the_sync_page_and_the_sync_service_reach_compose_s_syncthing_with_its_key(
+        services: dict[str, dict[str, Any]]) -> None:
+    syncthing_key = environment_of(services["syncthing"])["STGUIAPIKEY"]
+    for name in ("gateway", "sync"):
+        environment = environment_of(services[name])
+        assert environment["CHHUB_SYNCTHING_URL"] == "http://syncthing:8384", name
+        assert environment["CHHUB_SYNCTHING_API_KEY"] == syncthing_key, name
 
 
 def test_the_settings_accept_every_value_compose_gives_our_services(

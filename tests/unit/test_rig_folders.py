@@ -3,6 +3,7 @@ the Custom folder's layout."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -79,9 +80,27 @@ def test_custom_content_goes_to_its_kinds_folder_and_same_names_are_kept_apart(t
     custom = CustomFolder(tmp_path)
     first, second = uuid.uuid4(), uuid.uuid4()
     path = custom.publish(first, "highway", "road.webm", lambda t: t.write_bytes(b"1"))
-    assert path == "custom/Highways/road.webm"
+    assert path == "custom/Video Highways/road/highway.webm"
     other = custom.publish(second, "highway", "road.webm", lambda t: t.write_bytes(b"2"))
-    assert other == f"custom/Highways/road-{str(second)[:8]}.webm"
+    assert other == f"custom/Video Highways/road-{str(second)[:8]}/highway.webm"
     assert custom.publish(first, "highway", "road.webm", lambda t: t.write_bytes(b"1")) == path
     assert custom.unpublish(first) == path
-    assert not (tmp_path / path).exists() and custom.was_deleted(first)
+    assert not (tmp_path / "custom/Video Highways/road").exists() and custom.was_deleted(first)
+    assert (tmp_path / other).read_bytes() == b"2"
+    image = custom.publish(uuid.uuid4(), "background", "stage.png", lambda t: t.write_bytes(b"3"))
+    assert image == "custom/Image Backgrounds/stage.png"
+
+
+def test_an_item_published_by_an_older_layout_moves_where_clone_hero_reads_it(tmp_path):
+    custom = CustomFolder(tmp_path)
+    item = uuid.uuid4()
+    old = tmp_path / "custom/Backgrounds/stage.png"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"old")
+    state = tmp_path / ".chhub/custom" / f"{item}.json"
+    state.parent.mkdir(parents=True)
+    state.write_text(json.dumps({"path": "custom/Backgrounds/stage.png"}))
+    path = custom.publish(item, "background", "stage.png", lambda t: t.write_bytes(b"new"))
+    assert path == "custom/Image Backgrounds/stage.png"
+    assert (tmp_path / path).read_bytes() == b"new" and not old.exists()
+    assert custom.published(item) == path

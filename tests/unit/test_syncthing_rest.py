@@ -65,6 +65,15 @@ def test_a_rescan_names_the_folder_and_the_sub_path(stub):
     assert dict(request.url.params) == {"folder": "chhub-songs", "sub": "Ärtist/Title_1"}
 
 
+def test_several_paths_are_rescanned_in_one_request_and_none_in_no_request(stub):
+    rest = client(stub)
+    rest.rescan_paths("chhub-songs-abc", ["A/One", "B/Two"])
+    rest.rescan_paths("chhub-songs-abc", [])
+    [request] = stub.requests
+    assert request.url.params.get_list("folder") == ["chhub-songs-abc"]
+    assert request.url.params.get_list("sub") == ["A/One", "B/Two"]
+
+
 def test_completion_is_read_per_folder_and_device(stub):
     assert client(stub).completion("chhub-songs", "RIG") == 42.5
     assert dict(stub.requests[-1].url.params) == {"folder": "chhub-songs", "device": "RIG"}

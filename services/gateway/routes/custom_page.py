@@ -51,7 +51,7 @@ async def _listing(request: Request, gateway: Gateway, section: str, *, message=
     fragment = bool(request.headers.get("hx-request"))
     return await page(request, "_custom_list.html" if fragment else "custom.html",
                       active=section, section=section, kind=kind, items=items, busy=busy,
-                      message=message, waiting=waiting, folder=FOLDERS[kind],
+                      message=message, waiting=waiting, folders=FOLDERS[kind],
                       accept=",".join(f".{e}" for e in ACCEPTED[kind]),
                       status_code=status_code)
 

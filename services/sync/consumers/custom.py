@@ -23,9 +23,9 @@ from shared.storage import ObjectStore
 
 def make_handler(store: ObjectStore, songs_bucket: str, folder: CustomFolder,
                  sharing: ContentSharing | None = None):
-    async def tell_syncthing(path: str | None) -> None:
-        if sharing is not None and path is not None:  # trouble is logged there, never raised
-            await anyio.to_thread.run_sync(sharing.changed, [path])
+    async def tell_syncthing(*paths: str | None) -> None:
+        if sharing is not None:  # trouble is logged there, never raised
+            await anyio.to_thread.run_sync(sharing.changed, paths)
 
     async def publish(event: CustomContentValidated | CustomContentDeleted) -> Sequence[Event]:
         if isinstance(event, CustomContentDeleted):
@@ -38,9 +38,10 @@ def make_handler(store: ObjectStore, songs_bucket: str, folder: CustomFolder,
         def download(target: Path) -> None:
             store.download(songs_bucket, blob_key(event.sha256), target)
 
+        before = folder.published(event.content_id)  # an older layout's place, if it moves
         path = await anyio.to_thread.run_sync(folder.publish, event.content_id, event.kind,
                                               event.filename, download)
-        await tell_syncthing(path)
+        await tell_syncthing(path, before)
         return (CustomContentPublished(
             event_id=event_id("custom.published", event.content_id, 0, path),
             content_id=event.content_id, kind=event.kind, content_path=path),)
