@@ -30,7 +30,7 @@ SONG_COLUMNS = (
     "file_path", "metadata", "md5", "chart_file", "revision", "parser_version", "manifest_key",
     "created_at", "chart_hash", "drum_type", "instruments", "has_lyrics", "has_solos",
     "has_taps", "has_open_notes", "has_video", "has_issues", "issue_count", "max_nps",
-    "effective_length_ms", "album_art_file", "preview_start_ms", "year_number")
+    "effective_length_ms", "album_art_file", "preview_start_ms", "year_number", "parts")
 CHART_COLUMNS = ("song_id", "instrument", "difficulty", "note_count", "max_nps", "ini_tier")
 
 
@@ -77,10 +77,12 @@ class Library:
             song, chart_hash = self._song(hashes)
             hashes.append((chart_hash, song))
             self.songs.append(song)
-            song_rows.writerow(self._song_row(number, song_id, song, chart_hash))
-            for instrument in song.instruments:
-                for row in self._chart_rows(song_id, instrument):
-                    chart_rows.writerow(row)
+            parts = [row for instrument in song.instruments
+                     for row in self._chart_rows(song_id, instrument)]
+            names = ",".join(f"{row[1]}:{row[2]}" for row in parts)  # instrument:difficulty
+            song_rows.writerow((*self._song_row(number, song_id, song, chart_hash),
+                                "{" + names + "}"))
+            chart_rows.writerows(parts)
         songs.seek(0)
         charts.seek(0)
         cursor.copy_expert(f"COPY songs ({', '.join(SONG_COLUMNS)}) FROM STDIN WITH CSV", songs)

@@ -34,6 +34,7 @@ def scan_columns(scan: Mapping[str, Any], year: str | None = None) -> dict[str, 
         "album_art_file": (scan.get("albumArt") or {}).get("file"),
         "preview_start_ms": _milliseconds(metadata.get("preview_start_time")),
         "year_number": release_year(year if year is not None else scan.get("year")),
+        "parts": [part_name(row["instrument"], row["difficulty"]) for row in chart_rows(scan)],
     }
 
 
@@ -53,6 +54,11 @@ def chart_rows(scan: Mapping[str, Any]) -> list[dict[str, Any]]:
                      "max_nps": nps.get((instrument, difficulty)),
                      "ini_tier": _tier(metadata.get(DIFFICULTY_KEYS.get(instrument, "")))})
     return sorted(rows, key=_part_order)
+
+
+def part_name(instrument: str, difficulty: str) -> str:
+    """A playable part as `songs.parts` holds it: "drums:expert"."""
+    return f"{instrument}:{difficulty}"
 
 
 def release_year(year: Any) -> int | None:

@@ -31,6 +31,9 @@ class Base(DeclarativeBase):
 # What the library's search box matches (one trigram index over it); `||` keeps it immutable.
 SEARCH_TEXT = ("title || ' ' || artist || ' ' || coalesce(album, '') || ' ' || "
                "coalesce(genre, '') || ' ' || coalesce(charter, '')")
+# Its words, lowercased, split at spaces and punctuation (letters of any script stay).
+SEARCH_WORDS = (f"array_remove(regexp_split_to_array(lower({SEARCH_TEXT}), "
+                "'[[:space:][:punct:]]+'), '')")
 
 
 class Song(Base):
@@ -76,7 +79,11 @@ class Song(Base):
     album_art_file: Mapped[str | None] = mapped_column(Text)
     preview_start_ms: Mapped[int | None] = mapped_column(Integer)
     year_number: Mapped[int | None] = mapped_column(Integer)
+    parts: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
+    """Its song_charts as "instrument:difficulty", so that a difficulty filter needs no join."""
     search_text: Mapped[str] = mapped_column(Text, Computed(SEARCH_TEXT, persisted=True))
+    search_words: Mapped[list[str]] = mapped_column(ARRAY(Text),
+                                                    Computed(SEARCH_WORDS, persisted=True))
 
     __table_args__ = (Index("ix_songs_file_path_lower", func.lower(file_path), unique=True),)
 
@@ -94,6 +101,15 @@ class SongChart(Base):
     note_count: Mapped[int] = mapped_column(Integer, nullable=False)
     max_nps: Mapped[float | None] = mapped_column(Double)
     ini_tier: Mapped[int | None] = mapped_column(Integer)
+
+
+class SearchWord(Base):
+    """Every word of the library's search texts, for finding the words a typo means; filled
+    by a trigger on songs (migration 0009)."""
+
+    __tablename__ = "search_words"
+
+    word: Mapped[str] = mapped_column(Text, primary_key=True)
 
 
 class SongTombstone(Base):

@@ -107,6 +107,21 @@ def test_a_search_for_an_artist_with_a_typo_finds_all_their_songs(sessions, libr
     assert names_of(library, results) == {"abomination"}
 
 
+def test_a_short_slip_among_longer_words_still_finds_the_song(sessions, library):
+    results = found(sessions, scoped(library, text="burry teh rose"))
+    assert results[0] == library["bury"]
+
+
+def test_every_word_of_a_newly_cataloged_song_is_searchable(sessions, library):
+    # The module's token is a word no song had before this module cataloged its songs.
+    results = found(sessions, scoped(library, text=library["token"]))
+    assert len(results) == len(LIBRARY)
+
+
+def test_a_search_of_only_punctuation_finds_nothing(sessions, library):
+    assert found(sessions, scoped(library, text="?!")) == []
+
+
 def test_each_filter_narrows_the_library(sessions, library):
     cases = {
         "instrument": ({"instrument": "keys"}, {"amazing", "amazing_copy", "dreamer"}),

@@ -83,3 +83,11 @@ def test_bad_parameters_are_refused_with_a_message_naming_them(params, complaint
 
 def test_the_offset_follows_the_page():
     assert LibraryQuery(page=3, per_page=25).offset == 50
+
+
+def test_typed_words_split_like_the_catalog_and_keep_letters_of_any_script():
+    from services.catalog.library import typed_words
+
+    assert typed_words("AC/DC — Back in Black!") == ["ac", "dc", "back", "in", "black"]
+    assert typed_words("Café Tacvba: «Eres»") == ["café", "tacvba", "eres"]
+    assert typed_words("  ") == []

@@ -82,6 +82,7 @@ def _backfill() -> None:
     rows = bind.execute(sa.text('SELECT id, year, metadata FROM songs')).all()
     for song_id, year, scan in rows:
         columns = scan_columns(scan or {}, year=year)
+        columns.pop('parts', None)  # added by 0009, which fills it from song_charts
         assignments = ', '.join(f'{name} = :{name}' for name in columns)
         bind.execute(sa.text(f'UPDATE songs SET {assignments} WHERE id = :id'),
                      {**columns, 'id': song_id})
