@@ -49,8 +49,12 @@ def fill(url: str, songs: int) -> Library:
     try:
         with raw.cursor() as cursor:
             library.write(cursor, songs)
-            cursor.execute("ANALYZE songs; ANALYZE song_charts")
         raw.commit()
+        # An established library: statistics gathered and the GIN indexes' pending entries
+        # merged, as autovacuum leaves them after a bulk load.
+        raw.driver_connection.autocommit = True
+        with raw.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE songs, song_charts, search_words")
     finally:
         raw.close()
         engine.dispose()

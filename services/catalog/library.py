@@ -86,11 +86,12 @@ def _text_search(session: Session, query: LibraryQuery,
                  conditions: list[ColumnElement[bool]]) -> LibraryPage:
     """Songs holding a lookalike of every word typed (short words aside), most similar first,
     counted in the same pass."""
-    # Local to this transaction, so pooled connections keep the server's defaults.
-    session.execute(select(func.set_config("pg_trgm.word_similarity_threshold",
-                                           str(WORD_SIMILARITY_THRESHOLD), True)))
-    # The planner cannot estimate `&&` over a list of words and then reads every song.
-    session.execute(select(func.set_config("enable_seqscan", "off", True)))
+    # Local to this transaction, so pooled connections keep the server's defaults. The
+    # planner cannot estimate `&&` over a list of words, and would then read every song.
+    session.execute(select(
+        func.set_config("pg_trgm.word_similarity_threshold", str(WORD_SIMILARITY_THRESHOLD),
+                        True),
+        func.set_config("enable_seqscan", "off", True)))
     words = typed_words(query.text or "")
     lookalikes = [_lookalikes(session, word) for word in words]
     # Short words ("the", "of", a slip like "teh") only rank; every longer word must be found.

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, distinct, func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, distinct, func, select
+from sqlalchemy.orm import Session, aliased
 
 from services.catalog.tables import Song, SongChart
 from shared.songs.events import DIFFICULTIES, INSTRUMENTS
@@ -31,56 +29,57 @@ def describe_songs(session: Session, rows: Sequence[Row]) -> list[dict[str, Any]
     """JSON-ready items for `rows` (selected with SONG_COLUMNS), badges and labels included."""
     if not rows:
         return []
-    parts = _parts(session, [row.id for row in rows])
-    same_chart, same_title = _duplicate_counts(session, rows)
+    extras = {extra.id: extra for extra in session.execute(
+        select(Song.id, _CHARTS, _SAME_CHART, _SAME_TITLE)
+        .where(Song.id.in_([row.id for row in rows])))}
     items = []
     for row in rows:
+        extra = extras.get(row.id)
         item = {"id": str(row.id), "name": row.title,
                 **{k: v for k, v in row._asdict().items() if k not in _HIDDEN},
-                "created_at": row.created_at.isoformat(), "parts": parts.get(row.id, [])}
+                "created_at": row.created_at.isoformat(),
+                "parts": _badges(extra.charts if extra else None)}
         if "similarity" in row._fields:
             item["similarity"] = round(row.similarity, 3)
-        item["duplicates"] = _duplicates(same_chart.get(row.chart_hash, 1) - 1,
-                                         same_title.get((row.artist_key, row.title_key), 1) - 1)
+        item["duplicates"] = _duplicates(max((extra.same_chart if extra else 0) - 1, 0),
+                                         max((extra.same_title if extra else 0) - 1, 0))
         items.append(item)
     return items
 
 
-def _parts(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """Per song, one badge per instrument: its ini tier and the difficulties charted."""
-    charts = session.execute(
-        select(SongChart.song_id, SongChart.instrument, SongChart.difficulty,
-               SongChart.note_count, SongChart.max_nps, SongChart.ini_tier)
-        .where(SongChart.song_id.in_(ids))).all()
-    by_song: dict[uuid.UUID, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for chart in sorted(charts, key=_chart_order):
-        badge = by_song[chart.song_id].setdefault(chart.instrument, {
-            "instrument": chart.instrument, "tier": chart.ini_tier, "difficulties": [],
-            "notes": {}, "max_nps": None})
-        badge["difficulties"].append(chart.difficulty)
-        badge["notes"][chart.difficulty] = chart.note_count
-        if chart.max_nps is not None:
-            badge["max_nps"] = max(badge["max_nps"] or 0, chart.max_nps)
-    return {song_id: list(badges.values()) for song_id, badges in by_song.items()}
+_OTHER = aliased(Song)
+# Per song: its charts as [instrument, difficulty, notes, max nps, ini tier] arrays; the songs
+# sharing its chart hash (itself included); the distinct charts under its artist and title.
+_CHARTS = (select(func.json_agg(func.json_build_array(
+    SongChart.instrument, SongChart.difficulty, SongChart.note_count, SongChart.max_nps,
+    SongChart.ini_tier))).where(SongChart.song_id == Song.id)
+    .scalar_subquery().label("charts"))
+_SAME_CHART = (select(func.count()).where(_OTHER.chart_hash == Song.chart_hash)
+               .scalar_subquery().label("same_chart"))
+_SAME_TITLE = (select(func.count(distinct(func.coalesce(_OTHER.chart_hash, _OTHER.md5))))
+               .where(func.lower(_OTHER.artist) == func.lower(Song.artist),
+                      func.lower(_OTHER.title) == func.lower(Song.title))
+               .scalar_subquery().label("same_title"))
 
 
-def _chart_order(chart: Row) -> tuple[int, int]:
-    return (INSTRUMENTS.index(chart.instrument) if chart.instrument in INSTRUMENTS else 99,
-            _EASY_FIRST.index(chart.difficulty) if chart.difficulty in _EASY_FIRST else 9)
+def _badges(charts: list[list[Any]] | None) -> list[dict[str, Any]]:
+    """One badge per instrument: its ini tier and the difficulties charted, easiest first."""
+    badges: dict[str, dict[str, Any]] = {}
+    for instrument, difficulty, notes, max_nps, tier in sorted(charts or (), key=_chart_order):
+        badge = badges.setdefault(instrument, {
+            "instrument": instrument, "tier": tier, "difficulties": [], "notes": {},
+            "max_nps": None})
+        badge["difficulties"].append(difficulty)
+        badge["notes"][difficulty] = notes
+        if max_nps is not None:
+            badge["max_nps"] = max(badge["max_nps"] or 0, max_nps)
+    return list(badges.values())
 
 
-def _duplicate_counts(session: Session, rows: Sequence[Row]):
-    """Songs per chart hash, and distinct charts per artist and title, for these rows."""
-    hashes = {row.chart_hash for row in rows if row.chart_hash}
-    same_chart = dict(session.execute(
-        select(Song.chart_hash, func.count()).where(Song.chart_hash.in_(hashes))
-        .group_by(Song.chart_hash)).all()) if hashes else {}
-    artist, title = func.lower(Song.artist), func.lower(Song.title)
-    keys = {(row.artist_key, row.title_key) for row in rows}
-    same_title = {(a, t): n for a, t, n in session.execute(
-        select(artist, title, func.count(distinct(func.coalesce(Song.chart_hash, Song.md5))))
-        .where(tuple_(artist, title).in_(keys)).group_by(artist, title)).all()}
-    return same_chart, same_title
+def _chart_order(chart: Sequence[Any]) -> tuple[int, int]:
+    instrument, difficulty = chart[0], chart[1]
+    return (INSTRUMENTS.index(instrument) if instrument in INSTRUMENTS else 99,
+            _EASY_FIRST.index(difficulty) if difficulty in _EASY_FIRST else 9)
 
 
 def _duplicates(same_chart: int, other_charts: int) -> dict[str, Any]:
