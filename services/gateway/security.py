@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from litestar.config.csrf import CSRFConfig
@@ -13,11 +14,14 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Empty, Message, Receive, Scope, ScopeSession, Send
 
 from services.gateway.users import SignedIn, signed_in
 
@@ -32,9 +36,27 @@ SESSION_KEY = "chhub_session"
 SIGN_IN_LIMIT = ("minute", 5)
 
 
+class SessionKeptOnceUsed(ServerSideSessionBackend):
+    """Litestar's server-side sessions, except that an empty session is never stored: a
+    visitor who has not signed in costs no store write and gets no cookie on each request."""
+
+    async def store_in_message(self, scope_session: ScopeSession, message: Message,
+                               connection: ASGIConnection) -> None:
+        if scope_session is Empty or not scope_session:
+            if connection.cookies.get(self.config.key):  # signed out: forget it everywhere
+                await super().store_in_message(Empty, message, connection)
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+@dataclass
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = SessionKeptOnceUsed
+
+
 def session_config() -> ServerSideSessionConfig:
-    return ServerSideSessionConfig(key=SESSION_KEY, max_age=14 * 24 * 3600, httponly=True,
-                                   samesite="lax", store="sessions")
+    return SessionConfig(key=SESSION_KEY, max_age=14 * 24 * 3600, httponly=True,
+                         samesite="lax", store="sessions")
 
 
 def stores(redis_url: str | None) -> dict[str, Store]:
