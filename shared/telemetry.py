@@ -137,19 +137,22 @@ def _attributes_of(event: Any) -> dict[str, str]:
 
 
 def publish_in_own_trace(event: Any, *, name: str, traceparent: str | None = None,
-                         link_current: bool = True) -> None:
+                         link_current: bool = True) -> str | None:
     """Publish `event` (when it is published next) in a trace of its own: a child of
-    `traceparent` when one is given, else a new root, linked to the current span."""
+    `traceparent` when one is given, else a new root, linked to the current span. Returns
+    that trace's id (None when tracing is off)."""
     if not enabled():
-        return
+        return None
     parent = _PROPAGATOR.extract({"traceparent": traceparent}) if traceparent else (
         otel_context.Context())
     current = trace.get_current_span().get_span_context()
     links = [Link(current)] if link_current and current.is_valid else None
     if len(_own_spans) > 10_000:  # publishes that never happened (a failed handler)
         _own_spans.clear()
-    _own_spans[str(event.event_id)] = _tracer.start_span(
-        name, context=parent, links=links, kind=SpanKind.PRODUCER, attributes=_attributes_of(event))
+    span = _tracer.start_span(name, context=parent, links=links, kind=SpanKind.PRODUCER,
+                              attributes=_attributes_of(event))
+    _own_spans[str(event.event_id)] = span
+    return format(span.get_span_context().trace_id, "032x")
 
 
 def songs_in_own_traces(found: Iterable[Any]) -> None:

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -138,6 +138,12 @@ def mark_original_deleted(session: Session, upload_id: uuid.UUID) -> None:
     upload = session.get(Upload, upload_id, with_for_update=True)
     if upload is not None:
         upload.original_deleted_at = func.now()
+
+
+def record_upload_trace(session: Session, upload_id: uuid.UUID, trace_id: str) -> None:
+    """Remember the trace an upload's journey is in (one that started outside the gateway)."""
+    session.execute(update(Upload).where(Upload.id == upload_id, Upload.trace_id.is_(None))
+                    .values(trace_id=trace_id))
 
 
 def claim_upload(session: Session, received: UploadReceived, *,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.catalog.db import transaction
-from services.catalog.progress import claim_upload
+from services.catalog.progress import claim_upload, record_upload_trace
 from services.ingest.bucket_drops import DroppedObject, in_drop_area
 from shared import telemetry
 from shared.events import UploadReceived
@@ -30,8 +30,19 @@ def unannounced_drops(store: ObjectStore, sessions: sessionmaker[Session], bucke
             if not claim_upload(session, received, stale_after_seconds=STUCK_AFTER_SECONDS):
                 continue
         announcements.append(received)
-        if telemetry.enabled():  # each drop is a trace of its own, under the uploader's if set
+        if telemetry.enabled():
             found = store.stat(bucket, stored.key)
-            telemetry.publish_in_own_trace(received, name="bucket drop", link_current=False,
-                                           traceparent=found.traceparent if found else None)
+            trace_drop(sessions, received, found.traceparent if found else None,
+                       link_current=False)
     return announcements
+
+
+def trace_drop(sessions: sessionmaker[Session], received: UploadReceived,
+               traceparent: str | None, *, link_current: bool) -> None:
+    """Give a claimed drop a trace of its own, under the uploader's `traceparent` when the
+    object carried one, and record it on the upload so that its status links to it."""
+    trace_id = telemetry.publish_in_own_trace(received, name="bucket drop",
+                                              traceparent=traceparent, link_current=link_current)
+    if trace_id is not None:
+        with transaction(sessions) as session:
+            record_upload_trace(session, received.upload_id, trace_id)

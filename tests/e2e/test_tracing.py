@@ -1,12 +1,16 @@
 """One upload is one trace across the gateway, ingest, catalog and sync processes, exported
 over OTLP (http/protobuf) to a receiver the test runs; the songs of a pack past the per-upload
-limit get traces of their own, linked to the upload's."""
+limit get traces of their own, linked to the upload's; an archive dropped in the bucket with a
+`traceparent` in its user metadata continues the uploader's trace."""
 
 from __future__ import annotations
+
+import uuid
 
 import httpx
 import pytest
 
+from tests.support.bucket import BUCKET, wait_for_uploads
 from tests.support.otlp import OtlpReceiver, ReceivedSpan
 from tests.support.songs import song_files, upload, wait_for_upload, zip_bytes
 from tests.support.stack import SERVICES, Stack, free_port
@@ -112,3 +116,27 @@ def test_the_songs_of_a_pack_past_the_limit_get_traces_linked_to_the_upload(
         assert [link[0] for link in root.links] == [trace_id]
         assert root.links[0][1] in upload_span_ids
     assert httpx.get(f"{stack.gateway_url}/health", timeout=5).status_code == 200
+
+
+def test_an_archive_dropped_in_the_bucket_with_a_traceparent_continues_the_uploaders_trace(
+        stack, s3, catalog, corpus, unique, receiver: OtlpReceiver) -> None:
+    uploader_trace, uploader_span = uuid.uuid4().hex, uuid.uuid4().hex[:16]
+    key = f"drop/{unique}/traced.zip"
+    s3.put_object(Bucket=BUCKET, Key=key, Body=zip_bytes(song_files(corpus / AMAZING, unique)),
+                  Metadata={"traceparent": f"00-{uploader_trace}-{uploader_span}-01"})
+    [(upload_id, _)] = wait_for_uploads(catalog, key)
+    details = wait_for_upload(stack, str(upload_id))
+    assert details["state"] == "completed", details
+    assert details["trace_id"] == uploader_trace
+
+    receiver.wait_for(lambda: set(STAGES) <= {s.name for s in receiver.trace(uploader_trace)})
+    spans = receiver.trace(uploader_trace)
+    [drop] = [span for span in spans if span.name == "bucket drop"]
+    assert drop.parent_id == uploader_span and drop.service == "chhub-ingest"
+    by_id = {span.span_id: span for span in spans}
+    for stage in STAGES:
+        [span] = stage_spans(spans, stage)
+        while span.parent_id != uploader_span:  # up to the uploader's span, never exported here
+            assert span.parent_id in by_id, f"{stage}: a parent span never arrived"
+            span = by_id[span.parent_id]
+        assert span is drop, f"{stage} is not under the bucket drop"

@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.catalog.db import transaction
 from services.catalog.progress import claim_upload
 from services.ingest.bucket_drops import BucketNotification, DroppedObject
-from services.ingest.reconciler import STUCK_AFTER_SECONDS
+from services.ingest.reconciler import STUCK_AFTER_SECONDS, trace_drop
 from shared.events import Event, UploadReceived
 from shared.storage import ObjectStore
-from shared.telemetry import publish_in_own_trace
 
 
 def make_handler(store: ObjectStore, sessions: sessionmaker[Session], drop_prefix: str):
@@ -41,5 +40,5 @@ def _claim(store: ObjectStore, sessions: sessionmaker[Session],
         # A copy claimed but never announced (its process died) is the reconciler's to redo.
         if not claim_upload(session, received, stale_after_seconds=STUCK_AFTER_SECONDS):
             return None
-    publish_in_own_trace(received, name="bucket drop", traceparent=stored.traceparent)
+    trace_drop(sessions, received, stored.traceparent, link_current=True)
     return received
