@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from tests.support import stack as stack_module
 from tests.support.stack import CORPUS, Stack
@@ -66,6 +67,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory, database_url: str, broker_ur
 @pytest.fixture(scope="session")
 def admin_token(stack: Stack) -> str:
     return (stack.workdir / "admin-token").read_text().strip()
+
+
+@pytest.fixture(scope="session")
+def s3(stack: Stack):
+    """The uploads bucket's S3 server through boto3, a client of ours in nothing."""
+    from tests.support.bucket import s3_client
+
+    return s3_client(stack)
+
+
+@pytest.fixture(scope="session")
+def catalog(database_url: str):
+    """An engine on the test database, for reading what the services wrote."""
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

@@ -7,49 +7,15 @@ import asyncio
 import time
 
 import aio_pika
-import boto3
 import httpx
 import pytest
-from botocore.config import Config
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
+from tests.support.bucket import BUCKET, uploads_of, wait_for_uploads
 from tests.support.minio_events import minio_event
 from tests.support.songs import song_files, upload, wait_for_upload, zip_bytes
 
 AMAZING = "donnaken15-charts/Amazing"
-BUCKET = "chhub-uploads"
-
-
-@pytest.fixture(scope="module")
-def s3(stack):
-    return boto3.client(
-        "s3", endpoint_url=f"http://{stack.env['CHHUB_S3_ENDPOINT']}",
-        aws_access_key_id=stack.env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=stack.env["AWS_SECRET_ACCESS_KEY"], region_name="us-east-1",
-        config=Config(s3={"addressing_style": "path"}))
-
-
-@pytest.fixture(scope="module")
-def catalog(database_url):
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
-def uploads_of(catalog, key: str) -> list:
-    with catalog.connect() as connection:
-        return connection.execute(text("SELECT id, state FROM uploads WHERE key = :key"),
-                                  {"key": key}).all()
-
-
-def wait_for_uploads(catalog, key: str, timeout: float = 60) -> list:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        rows = uploads_of(catalog, key)
-        if rows:
-            return rows
-        time.sleep(0.2)
-    raise TimeoutError(f"{key} was never ingested")
 
 
 async def notify(broker_url: str, body: bytes) -> None:

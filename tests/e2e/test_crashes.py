@@ -8,18 +8,11 @@ import time
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from tests.support.songs import song_files, upload, wait_for_upload, zip_bytes
 
 AMAZING = "donnaken15-charts/Amazing"
-
-
-@pytest.fixture(scope="module")
-def catalog(database_url: str):
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def assert_each_song_once(stack, catalog, details) -> None:

@@ -10,18 +10,10 @@ import subprocess
 import sys
 import time
 
-import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 SUMMARY = re.compile(r"Done: (\d+) new, (\d+) already in the library, (\d+) failed "
                      r"\(([\d.]+) MiB sent\)")
-
-
-@pytest.fixture(scope="module")
-def catalog(database_url):
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def run_import(stack, token, path, *extra: str) -> subprocess.CompletedProcess:

@@ -8,21 +8,13 @@ import time
 from datetime import timedelta
 
 import httpx
-import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from shared.songs.version import PARSER_VERSION
 from tests.support.songs import song_files, upload, wait_for_upload, zip_bytes
 
 FOLDERS = ["donnaken15-charts/Amazing", "donnaken15-charts/Johnny Booth - Savannah",
            "donnaken15-charts/Johnny Booth - Crowd Control"]
-
-
-@pytest.fixture(scope="module")
-def catalog(database_url):
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def pack(stack, token, corpus, unique, count: int = 3) -> dict:

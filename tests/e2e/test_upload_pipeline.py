@@ -7,21 +7,13 @@ import uuid
 from pathlib import Path
 
 import py7zr
-import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from shared.layout import song_folder
 from tests.support.rar_writer import rar_bytes
 from tests.support.songs import song_files, upload, upload_folder, wait_for_upload, zip_bytes
 
 AMAZING = "donnaken15-charts/Amazing"
-
-
-@pytest.fixture(scope="module")
-def catalog(database_url: str):
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def song_row(catalog, song_id: str):
