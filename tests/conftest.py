@@ -79,8 +79,9 @@ def s3(stack: Stack):
 
 @pytest.fixture(scope="session")
 def catalog(database_url: str):
-    """An engine on the test database, for reading what the services wrote."""
-    engine = create_engine(database_url)
+    """An engine on the test database, for reading what the services wrote; it checks each
+    pooled connection first, since a test cuts the services' connections on purpose."""
+    engine = create_engine(database_url, pool_pre_ping=True)
     yield engine
     engine.dispose()
 
