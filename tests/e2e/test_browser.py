@@ -8,27 +8,15 @@ import uuid
 import zipfile
 from pathlib import Path
 
-import playwright.sync_api as playwright_api
 import pytest
 
 from tests.support.songs import song_files
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "rock and roll all nite"
 AMAZING = "donnaken15-charts/Amazing"
 
 pytestmark = pytest.mark.usefixtures("stack")  # Chromium must be installed: CI installs it
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

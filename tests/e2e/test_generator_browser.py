@@ -3,21 +3,12 @@ generator page and sees a preview of the chart, then switches part and difficult
 
 from __future__ import annotations
 
-import playwright.sync_api as playwright_api
 import pytest
 
-from tests.e2e.test_browser import ARGS, CHROMIUM, PASSWORD, shot, sign_in, unnamed_controls
+from tests.e2e.test_browser import PASSWORD, shot, sign_in, unnamed_controls
 from tests.unit.test_generator import synthetic_track, wav
 
 pytestmark = pytest.mark.usefixtures("stack")  # Chromium must be installed: CI installs it
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def test_the_generator_page_shows_the_generated_chart_as_a_highway(

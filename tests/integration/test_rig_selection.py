@@ -13,39 +13,8 @@ import pytest
 from services.sync.content_folder import ContentFolder
 from services.sync.custom_folder import CustomFolder
 from services.sync.rig_sharing import RigSharing, rig_folder_id
-from services.sync.sharing import ContentSharing
 from services.sync.syncthing import CUSTOM_FOLDER, SONGS_FOLDER, FolderSpec
-from shared.manifest import Manifest, ManifestFile
 from tests.support import syncthing as st
-
-
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("rig-selection")
-
-
-@pytest.fixture(scope="module")
-def library(workdir: Path):
-    with st.running(workdir / "library-home", "library") as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def rig(workdir: Path):
-    with st.running(workdir / "rig-home", "rig") as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def content(workdir: Path) -> ContentFolder:
-    return ContentFolder(workdir / "content")
-
-
-@pytest.fixture(scope="module")
-def sharing(library, content: ContentFolder) -> ContentSharing:
-    sharing = ContentSharing(library.rest, content.root)
-    assert sharing.ensure_folders()
-    return sharing
 
 
 @pytest.fixture(scope="module")
@@ -58,13 +27,6 @@ def rigs(library, rig, sharing, content: ContentFolder) -> RigSharing:
     return rigs
 
 
-def publish(content: ContentFolder, path: str, files: dict[str, bytes]) -> str:
-    entries = tuple(ManifestFile(name=n, sha256=n, size=len(d)) for n, d in files.items())
-    manifest = Manifest(song_id=uuid.uuid4(), revision=1, md5="0" * 32, files=entries)
-    content.publish(manifest, path, lambda entry, target: target.write_bytes(files[entry.name]))
-    return str(manifest.song_id)
-
-
 def receive(rig, folder_id: str, path: Path, library_id: str) -> None:
     """The rig accepts the library's folder into `path`, receiving only."""
     path.mkdir(parents=True, exist_ok=True)
@@ -75,9 +37,9 @@ def receive(rig, folder_id: str, path: Path, library_id: str) -> None:
 def test_a_rig_with_a_selection_receives_only_those_songs(library, rig, rigs, sharing, content,
                                                           workdir, unique):
     chosen = {"song.ini": b"[song]\nname = Chosen\n", "notes.chart": b"[Song]\n{\n}\n"}
-    chosen_id = publish(content, f"songs/Band {unique}/Chosen", chosen)
-    publish(content, f"songs/Band {unique}/Other", {"song.ini": b"[song]\nname = Other\n"})
-    publish(content, f"songs/Solo {unique}/Third", {"song.ini": b"[song]\nname = Third\n"})
+    chosen_id = st.publish(content, f"songs/Band {unique}/Chosen", chosen)
+    st.publish(content, f"songs/Band {unique}/Other", {"song.ini": b"[song]\nname = Other\n"})
+    st.publish(content, f"songs/Solo {unique}/Third", {"song.ini": b"[song]\nname = Third\n"})
     sharing.changed([f"songs/Band {unique}", f"songs/Solo {unique}"])
 
     rigs.take_selection(rig.device_id, {chosen_id: f"Band {unique}/Chosen"})

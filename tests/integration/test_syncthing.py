@@ -3,45 +3,13 @@ publish and removal, and songs reaching (and leaving) a paired rig."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 
-from services.sync.content_folder import ContentFolder
 from services.sync.sharing import ContentSharing
 from services.sync.syncthing import CUSTOM_FOLDER, SONGS_FOLDER
-from shared.manifest import Manifest, ManifestFile
 from tests.support import syncthing as st
-
-
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("syncthing")
-
-
-@pytest.fixture(scope="module")
-def library(workdir: Path):
-    with st.running(workdir / "library-home", "library") as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def rig(workdir: Path):
-    with st.running(workdir / "rig-home", "rig") as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def content(workdir: Path) -> ContentFolder:
-    return ContentFolder(workdir / "content")
-
-
-@pytest.fixture(scope="module")
-def sharing(library: st.Instance, content: ContentFolder) -> ContentSharing:
-    sharing = ContentSharing(library.rest, content.root)
-    assert sharing.ensure_folders()
-    return sharing
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +17,6 @@ def rig_songs(library, rig, sharing, workdir: Path) -> Path:
     folder = workdir / "rig" / "Songs"
     st.pair(library, rig, folder)
     return folder
-
-
-def publish(content: ContentFolder, path: str, files: dict[str, bytes]) -> None:
-    entries = tuple(ManifestFile(name=n, sha256=n, size=len(d)) for n, d in files.items())
-    manifest = Manifest(song_id=uuid.uuid4(), revision=1, md5="0" * 32, files=entries)
-    content.publish(manifest, path, lambda entry, target: target.write_bytes(files[entry.name]))
 
 
 def test_the_library_folders_exist_once_and_send_only(library, sharing, content):
@@ -66,7 +28,7 @@ def test_the_library_folders_exist_once_and_send_only(library, sharing, content)
 
 
 def test_a_rescanned_song_is_in_the_index_at_once(library, sharing, content, unique):
-    publish(content, f"songs/Artist {unique}/Song_{unique}", {"song.ini": b"[song]\n"})
+    st.publish(content, f"songs/Artist {unique}/Song_{unique}", {"song.ini": b"[song]\n"})
     sharing.changed([f"songs/Artist {unique}/Song_{unique}"])
     # No waiting: the rescan returns when the scan is done, long before the watcher's 10 s.
     entry = library.rest.file(SONGS_FOLDER, f"Artist {unique}/Song_{unique}/song.ini")
@@ -75,7 +37,7 @@ def test_a_rescanned_song_is_in_the_index_at_once(library, sharing, content, uni
 
 def test_a_removed_song_leaves_the_index(library, sharing, content, unique):
     path = f"songs/Artist {unique}/Song_{unique}"
-    publish(content, path, {"song.ini": b"[song]\n"})
+    st.publish(content, path, {"song.ini": b"[song]\n"})
     sharing.changed([path])
     content.remove(path)
     sharing.changed([path])
@@ -88,7 +50,7 @@ def test_a_published_song_reaches_the_rig_and_a_deleted_one_leaves_it(library, r
                                                                       unique):
     path = f"songs/Band {unique}/Tune_{unique}"
     files = {"song.ini": b"[song]\nname = Tune\n", "notes.chart": b"[Song]\n{\n}\n"}
-    publish(content, path, files)
+    st.publish(content, path, files)
     sharing.changed([path])
     arrived = rig_songs / f"Band {unique}" / f"Tune_{unique}"
     st.wait_until(lambda: all((arrived / n).is_file() for n in files), what="the song on the rig")

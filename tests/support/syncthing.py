@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import TypeVar
 from services.sync import syncthing_process
 from services.sync.syncthing import SONGS_FOLDER, FolderSpec, SyncthingRest
 from services.sync.syncthing_process import LocalSyncthing
+from shared.manifest import Manifest, ManifestFile
 
 T = TypeVar("T")
 
@@ -94,3 +96,12 @@ def socket_addresses(local: LocalSyncthing) -> list[tuple[str, str]]:
             fields = line.split()
             addresses.append((fields[4], fields[5]))
     return addresses
+
+
+def publish(content, path: str, files: dict[str, bytes]) -> str:
+    """Publish `files` as a song at `path` of the content folder, as the sync service does;
+    its song id."""
+    entries = tuple(ManifestFile(name=n, sha256=n, size=len(d)) for n, d in files.items())
+    manifest = Manifest(song_id=uuid.uuid4(), revision=1, md5="0" * 32, files=entries)
+    content.publish(manifest, path, lambda entry, target: target.write_bytes(files[entry.name]))
+    return str(manifest.song_id)
