@@ -65,7 +65,16 @@ def drop_database(url: str) -> None:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply the Alembic migrations up to `revision`."""
+    command.upgrade(_alembic(url), revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Undo the Alembic migrations after `revision`."""
+    command.downgrade(_alembic(url), revision)
+
+
+def _alembic(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, revision)
+    return config

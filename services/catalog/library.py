@@ -40,8 +40,6 @@ MAX_TYPED_WORDS = 8
 _WORD_BREAKS = re.compile(r"[\W_]+")
 FLAGS = ("has_lyrics", "has_solos", "has_taps", "has_open_notes", "has_video", "has_issues")
 _ARTIST, _TITLE = func.lower(Song.artist), func.lower(Song.title)
-# A song without a chart hash (its chart could not be hashed) counts as a chart of its own.
-_CHART = func.coalesce(Song.chart_hash, Song.md5)
 # Sort keys; the first one of album, year, length and nps may be null: nulls come last both
 # ways, and migration 0002 has an index for each direction.
 _SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
@@ -182,22 +180,7 @@ def _ranges(query: LibraryQuery) -> list[ColumnElement[bool]]:
 
 
 def _in_duplicates(kind: str) -> ColumnElement[bool]:
-    if kind == "chart":
-        return Song.chart_hash.in_(_duplicate_charts())
-    return tuple_(_ARTIST, _TITLE).in_(_duplicate_titles())
-
-
-def _duplicate_charts():
-    """Chart hashes found in more than one song (each song is its own folder)."""
-    return (select(Song.chart_hash).where(Song.chart_hash.is_not(None))
-            .group_by(Song.chart_hash).having(func.count() > 1))
-
-
-def _duplicate_titles():
-    """Artist and title pairs (ignoring case) charted more than once, differently."""
-    # min <> max says "more than one distinct chart" without count(DISTINCT)'s sort.
-    return select(_ARTIST, _TITLE).group_by(_ARTIST, _TITLE).having(
-        func.min(_CHART) != func.max(_CHART))
+    return Song.duplicate_chart if kind == "chart" else Song.duplicate_title
 
 
 def _order(query: LibraryQuery, similarity: ColumnElement[float] | None) -> list[Any]:
@@ -223,14 +206,15 @@ def _order(query: LibraryQuery, similarity: ColumnElement[float] | None) -> list
 def duplicate_groups(session: Session, kind: str, limit: int = 100) -> list[DuplicateGroup]:
     """Up to `limit` groups of duplicates: "chart" (same chart) or "title" (same song)."""
     if kind == "chart":
-        keys = _duplicate_charts().order_by(Song.chart_hash).limit(limit).subquery()
-        condition, key_columns = Song.chart_hash.in_(select(keys)), [Song.chart_hash]
+        key_columns: list[ColumnElement[Any]] = [Song.chart_hash]
     elif kind == "title":
-        keys = _duplicate_titles().order_by(_ARTIST, _TITLE).limit(limit).subquery()
-        condition, key_columns = tuple_(_ARTIST, _TITLE).in_(select(keys)), [_ARTIST, _TITLE]
+        key_columns = [_ARTIST, _TITLE]
     else:
         raise BadLibraryQuery("duplicates must be chart or title.")
-    rows = session.execute(select(*SONG_COLUMNS).where(condition)
+    flagged = _in_duplicates(kind)
+    keys = select(*key_columns).where(flagged).distinct().order_by(*key_columns).limit(limit)
+    condition = tuple_(*key_columns).in_(keys.subquery().select())
+    rows = session.execute(select(*SONG_COLUMNS).where(flagged, condition)
                            .order_by(*key_columns, Song.created_at, Song.id)).all()
     groups: dict[str, DuplicateGroup] = {}
     for row, item in zip(rows, describe_songs(session, rows), strict=True):

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
@@ -81,6 +82,12 @@ class Song(Base):
     year_number: Mapped[int | None] = mapped_column(Integer)
     parts: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
     """Its song_charts as "instrument:difficulty", so that a difficulty filter needs no join."""
+    duplicate_chart: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                  server_default=false())
+    """Another song has the same chart hash (kept by the triggers of migration 0010)."""
+    duplicate_title: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                  server_default=false())
+    """Another song has the same artist and title (ignoring case) with a different chart."""
     search_text: Mapped[str] = mapped_column(Text, Computed(SEARCH_TEXT, persisted=True))
     search_words: Mapped[list[str]] = mapped_column(ARRAY(Text),
                                                     Computed(SEARCH_WORDS, persisted=True))
