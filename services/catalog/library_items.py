@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, distinct, func, select
+from sqlalchemy import Row, case, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
 from services.catalog.tables import Song, SongChart
@@ -50,16 +50,19 @@ def describe_songs(session: Session, rows: Sequence[Row]) -> list[dict[str, Any]
 _OTHER = aliased(Song)
 # Per song: its charts as [instrument, difficulty, notes, max nps, ini tier] arrays; the songs
 # sharing its chart hash (itself included); the distinct charts under its artist and title.
+# Only flagged songs (migration 0010) have copies to count.
 _CHARTS = (select(func.json_agg(func.json_build_array(
     SongChart.instrument, SongChart.difficulty, SongChart.note_count, SongChart.max_nps,
     SongChart.ini_tier))).where(SongChart.song_id == Song.id)
     .scalar_subquery().label("charts"))
-_SAME_CHART = (select(func.count()).where(_OTHER.chart_hash == Song.chart_hash)
-               .scalar_subquery().label("same_chart"))
-_SAME_TITLE = (select(func.count(distinct(func.coalesce(_OTHER.chart_hash, _OTHER.md5))))
-               .where(func.lower(_OTHER.artist) == func.lower(Song.artist),
-                      func.lower(_OTHER.title) == func.lower(Song.title))
-               .scalar_subquery().label("same_title"))
+_SAME_CHART = case((Song.duplicate_chart, select(func.count())
+                    .where(_OTHER.chart_hash == Song.chart_hash).scalar_subquery()),
+                   else_=1).label("same_chart")
+_SAME_TITLE = case((Song.duplicate_title, select(
+    func.count(distinct(func.coalesce(_OTHER.chart_hash, _OTHER.md5))))
+    .where(func.lower(_OTHER.artist) == func.lower(Song.artist),
+           func.lower(_OTHER.title) == func.lower(Song.title)).scalar_subquery()),
+    else_=1).label("same_title")
 
 
 def _badges(charts: list[list[Any]] | None) -> list[dict[str, Any]]:
