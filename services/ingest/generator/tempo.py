@@ -3,9 +3,12 @@ stretches (so one tempo event stands for each change), and the time signature fr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from itertools import pairwise
+
 import numpy as np
 
-from . import tempo_level
+from . import tempo_level, tempo_sections
 
 FIT_TOLERANCE = 0.025  # seconds a tracked beat may stray from its stretch's straight line
 MIN_STRETCH = 4        # beats; shorter stretches keep their tracked beats as they are
@@ -16,19 +19,45 @@ JUMP_COST = 2.0        # tempogram strength given up per octave of tempo change
 
 
 def track_beats(envelope: np.ndarray, onsets: np.ndarray, rate: int, hop: int) -> np.ndarray:
-    """Beat times in seconds, following tempo changes rather than one global tempo, counted at
-    the tempo level (half, double, ...) under which the `onsets` sit best on the grid."""
+    """Beat times in seconds, following tempo changes rather than one global tempo, counted in
+    each section of the song at the tempo level (half, double, ...) under which the `onsets` sit
+    best on the grid, changing level between sections only when the notes ask for it."""
     import librosa
 
     steady = local_tempo(envelope, rate, hop)
-    candidates = []
-    for ratio in tempo_level.RATIOS:
-        if not tempo_level.MIN_BPM <= float(np.median(steady)) * ratio <= tempo_level.MAX_BPM:
-            continue
+
+    def tracked(ratio: float) -> np.ndarray:
         _, beats = librosa.beat.beat_track(onset_envelope=envelope, sr=rate, hop_length=hop,
                                            bpm=steady * ratio, units="time", trim=False)
-        candidates.append(straighten(_regular_gaps(np.asarray(beats, dtype=float))))
-    return tempo_level.best(candidates, onsets)
+        return np.asarray(beats, dtype=float)
+
+    return beats_by_section(steady, hop / rate, tracked, onsets)
+
+
+def beats_by_section(steady: np.ndarray, frame: float, tracked: Callable[[float], np.ndarray],
+                     onsets: np.ndarray) -> np.ndarray:
+    """Beats for a local tempo `steady` (BPM every `frame` seconds): in each section, the beats
+    `tracked` at the ratio of that tempo (and their halves and doubling) that score best."""
+    step = max(1, round(TEMPO_STEP / frame))
+    edges = tempo_sections.bounds(steady[::step], step * frame, len(steady) * frame)
+    heard = [float(np.median(steady[int(a / frame):int(b / frame) + 1]))
+             for a, b in pairwise(edges)]
+    beats = {ratio: tracked(ratio) for ratio in tempo_level.RATIOS
+             if any(_in_range(tempo * ratio) for tempo in heard)}
+    options = []
+    for (start, end), tempo in zip(pairwise(edges), heard, strict=True):
+        # gaps regularised within the section only: across its edge, a level the tracker left
+        # would be carried on as if the new one had skipped or doubled beats
+        candidates = [straighten(_regular_gaps(times[(times >= start) & (times < end)]))
+                      for ratio, times in beats.items() if _in_range(tempo * ratio)]
+        inside = (onsets >= start) & (onsets < end)
+        options.append(tempo_level.options(candidates, onsets[inside],
+                                           inside.sum() / max(len(onsets), 1)))
+    return tempo_sections.choose(options, heard)
+
+
+def _in_range(bpm: float) -> bool:
+    return tempo_level.MIN_BPM <= bpm <= tempo_level.MAX_BPM
 
 
 def local_tempo(envelope: np.ndarray, rate: int, hop: int) -> np.ndarray:

@@ -21,14 +21,15 @@ GRID = {1: 1.0, 2: 0.9, 4: 0.75, 3: 0.7}
 TOLERANCE = 0.015        # seconds an onset may miss its grid line
 
 
-def best(candidates: Sequence[np.ndarray], onsets: np.ndarray) -> np.ndarray:
-    """The candidate beat sequence, or one of its halves or its doubling, scoring highest (the
-    tracker's beats are most precise at its own level: halving them keeps that precision)."""
+def options(candidates: Sequence[np.ndarray], onsets: np.ndarray,
+            weight: float = 1.0) -> list[tuple[float, np.ndarray]]:
+    """(score times `weight`, beats) for each candidate beat sequence, each of its halves and
+    its doubling (the tracker's beats are most precise at its own level: halving them keeps
+    that precision); candidates too short to judge are taken only when all are."""
     usable = [beats for beats in candidates if len(beats) >= 16]
-    if not usable:
-        return candidates[0] if candidates else np.zeros(0)
     levels = [level for beats in usable for level in _relatives(beats)]
-    return max(levels, key=lambda beats: score(beats, onsets))
+    levels = levels or [beats for beats in candidates if len(beats) >= 2]
+    return [(weight * score(beats, onsets), beats) for beats in levels]
 
 
 def _relatives(beats: np.ndarray) -> list[np.ndarray]:
