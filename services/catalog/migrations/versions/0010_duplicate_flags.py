@@ -39,21 +39,16 @@ BEGIN
       AND songs.duplicate_title IS DISTINCT FROM (found.charts > 1);
 END $$"""
 
-# One trigger function per event: a transition table's name is fixed per trigger. Updates
-# only matter when a key changed; the flag updates themselves run one trigger level down.
-ON_CHANGE = {
-    "INSERT": ("REFERENCING NEW TABLE AS changed", "changed"),
-    "DELETE": ("REFERENCING OLD TABLE AS changed", "changed"),
-    "UPDATE": ("REFERENCING OLD TABLE AS before NEW TABLE AS after", """(
-        SELECT before.* FROM before JOIN after USING (id)
-        WHERE (before.chart_hash, lower(before.artist), lower(before.title), before.md5)
-              IS DISTINCT FROM (after.chart_hash, lower(after.artist), lower(after.title),
-                                after.md5)
-        UNION ALL
-        SELECT after.* FROM before JOIN after USING (id)
-        WHERE (before.chart_hash, lower(before.artist), lower(before.title), before.md5)
-              IS DISTINCT FROM (after.chart_hash, lower(after.artist), lower(after.title),
-                                after.md5))"""),
+# One trigger function per event: a transition table's name is fixed per trigger. An update
+# touches the groups of the rows whose keys changed, before and after; the flag updates
+# themselves run one trigger level down and are passed over.
+_KEYS = "chart_hash, artist, title, md5"
+TOUCHED = {
+    "INSERT": ("REFERENCING NEW TABLE AS changed", f"SELECT {_KEYS} FROM changed"),
+    "DELETE": ("REFERENCING OLD TABLE AS changed", f"SELECT {_KEYS} FROM changed"),
+    "UPDATE": ("REFERENCING OLD TABLE AS before NEW TABLE AS after",
+               f"(SELECT {_KEYS} FROM before EXCEPT SELECT {_KEYS} FROM after) UNION ALL "
+               f"(SELECT {_KEYS} FROM after EXCEPT SELECT {_KEYS} FROM before)"),
 }
 
 
@@ -67,7 +62,7 @@ def upgrade() -> None:
         SELECT refresh_duplicate_flags(array_agg(DISTINCT chart_hash), array_agg(lower(artist)),
                                        array_agg(lower(title)))
         FROM songs""")
-    for event, (referencing, rows) in ON_CHANGE.items():
+    for event, (referencing, touched) in TOUCHED.items():
         name = event.lower()
         op.execute(f"""
             CREATE FUNCTION songs_{name}_duplicate_flags() RETURNS trigger
@@ -76,7 +71,7 @@ def upgrade() -> None:
                 IF pg_trigger_depth() > 1 THEN RETURN NULL; END IF;
                 PERFORM refresh_duplicate_flags(array_agg(DISTINCT chart_hash),
                                                 array_agg(lower(artist)), array_agg(lower(title)))
-                FROM {rows} AS touched HAVING count(*) > 0;
+                FROM ({touched}) AS touched HAVING count(*) > 0;
                 RETURN NULL;
             END $$""")
         op.execute(f"""
@@ -91,7 +86,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_songs_duplicate_title", table_name="songs")
     op.drop_index("ix_songs_duplicate_chart", table_name="songs")
-    for event in ON_CHANGE:
+    for event in TOUCHED:
         name = event.lower()
         op.execute(f"DROP TRIGGER songs_{name}_duplicate_flags ON songs")
         op.execute(f"DROP FUNCTION songs_{name}_duplicate_flags()")
