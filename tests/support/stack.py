@@ -3,6 +3,7 @@ a SeaweedFS S3 server, and the service processes, each started once per test ses
 
 from __future__ import annotations
 
+import ctypes
 import os
 import random
 import signal
@@ -98,6 +99,15 @@ def stop(process: subprocess.Popen, timeout: float = 20) -> None:
             process.wait()
 
 
+def _die_with_parent() -> None:
+    """In a child about to start: be sent SIGTERM when the test run that started it ends, even
+    when it is killed and no fixture's teardown runs."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
 def _own_group(process: subprocess.Popen) -> bool:
     try:
         return os.getpgid(process.pid) == process.pid
@@ -136,7 +146,7 @@ class Stack:
         log = (self.workdir / f"{service}.log").open("ab")
         self.processes[service] = subprocess.Popen(
             [sys.executable, "-m", "services.cli", "run", service], env={**self.env, **extra_env},
-            cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
+            cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         if service == "gateway":
             self.wait_for_gateway()
 
