@@ -82,10 +82,27 @@ def _tempo_events(grid: list[float]) -> tuple[list[tuple[int, int]], list[float]
         wanted = grid[i + 1] - chart[i]
         current = 60.0 / (tempos[-1][1] / 1000) if tempos else None
         if current is None or abs(current - wanted) > DRIFT_LIMIT:
-            tempos.append((i * RESOLUTION, round(60_000 / wanted)))
+            tempos.append((i * RESOLUTION, round(60_000 / _steady_beat(grid, chart[i], i))))
             current = 60.0 / (tempos[-1][1] / 1000)
         chart.append(chart[i] + current)
     return tempos, chart
+
+
+def _steady_beat(grid: list[float], start: float, i: int) -> float:
+    """The beat length that, from chart time `start` at beat `i`, stays within DRIFT_LIMIT of
+    the most heard beats after it. Landing on the next beat alone would take up the whole
+    drift in one beat, and the beats after it would then miss by as much the other way: a new
+    event every other beat."""
+    low, high = -float("inf"), float("inf")
+    best = grid[i + 1] - start
+    for j in range(i + 1, len(grid)):
+        length = (grid[j] - start) / (j - i)
+        if not low <= length <= high:
+            break
+        best = length
+        low = max(low, (grid[j] - DRIFT_LIMIT - start) / (j - i))
+        high = min(high, (grid[j] + DRIFT_LIMIT - start) / (j - i))
+    return best
 
 
 GRIDS = (RESOLUTION // 4, RESOLUTION // 3)   # sixteenths and eighth-note triplets
