@@ -55,8 +55,7 @@ def beats_by_section(steady: np.ndarray, frame: float, tracked: Callable[[float]
                      onsets: np.ndarray) -> np.ndarray:
     """Beats for a local tempo `steady` (BPM every `frame` seconds): in each section, the beats
     `tracked` at the ratio of that tempo (and their halves and doubling) that score best."""
-    step = max(1, round(TEMPO_STEP / frame))
-    edges = tempo_sections.bounds(steady[::step], step * frame, len(steady) * frame)
+    edges = _section_edges(steady, frame)
     heard = [float(np.median(steady[int(a / frame):int(b / frame) + 1]))
              for a, b in pairwise(edges)]
     beats = {ratio: tracked(ratio) for ratio in tempo_level.RATIOS
@@ -77,13 +76,19 @@ def refined(chosen: np.ndarray, steady: np.ndarray, heard: np.ndarray, frame: fl
             held: Callable[[np.ndarray], np.ndarray], onsets: np.ndarray) -> np.ndarray:
     """In each section (as beats_by_section cuts them), the `chosen` beats or the beats `held`
     to the `heard` tempo at their level, whichever the `onsets` fit better."""
-    step = max(1, round(TEMPO_STEP / frame))
-    edges = tempo_sections.bounds(steady[::step], step * frame, len(steady) * frame)
-    spans = [(a, b) for a, b in pairwise(edges) if ((chosen >= a) & (chosen < b)).sum() >= 2]
+    spans = [(a, b) for a, b in pairwise(_section_edges(steady, frame))
+             if ((chosen >= a) & (chosen < b)).sum() >= 2]
     times = held(tempo_refine.target_tempo(chosen, heard, frame))
     loose = [chosen[(chosen >= a) & (chosen < b)] for a, b in spans]
     tight = [straighten(_regular_gaps(times[(times >= a) & (times < b)])) for a, b in spans]
     return tempo_sections.join(tempo_refine.better_fit(spans, loose, tight, onsets))
+
+
+def _section_edges(steady: np.ndarray, frame: float) -> list[float]:
+    """Where the sections of a local tempo `steady` (BPM every `frame` seconds) start, and its
+    end, read at the tempo's own measuring step."""
+    step = max(1, round(TEMPO_STEP / frame))
+    return tempo_sections.bounds(steady[::step], step * frame, len(steady) * frame)
 
 
 def _in_range(bpm: float) -> bool:
