@@ -85,8 +85,7 @@ def _notes(onsets: np.ndarray, envelope: np.ndarray, harmonic: np.ndarray,
     if not len(onsets):
         return ()
     frame = HOP / rate
-    pitches, rings, strengths = melody.describe_notes(
-        onsets, envelope, melody.pitch_salience(harmonic), frame, frame)
+    pitches, rings, strengths = melody.describe_notes(onsets, envelope, harmonic, frame, frame)
     return tuple(Note(float(t), int(p), float(r), float(s))
                  for t, p, r, s in zip(onsets, pitches, rings, strengths, strict=True))
 

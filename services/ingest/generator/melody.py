@@ -13,6 +13,8 @@ MIN_GAP = 0.035             # seconds; closer onsets are one note
 DELTA = 0.02                # how far a peak must rise above the envelope's local mean
 FLOOR = 0.02                # ... and its share of the loudest onset
 RING_FLOOR = 0.3            # a note rings while its pitch keeps this share of its peak
+BEFORE = 0.023              # seconds of spectrum before an onset that a struck note grows from
+GREW = 0.01                 # growth under this share of what sounds after an onset is none
 
 
 def harmonic_cqt(samples: np.ndarray, rate: int, hop: int) -> np.ndarray:
@@ -51,24 +53,49 @@ def onset_times(envelope: np.ndarray, rate: int, hop: int, lag: float) -> np.nda
     return np.maximum(librosa.frames_to_time(kept, sr=rate, hop_length=hop) - lag, 0.0)
 
 
-def describe_notes(onsets: np.ndarray, envelope: np.ndarray, salience: np.ndarray,
+def describe_notes(onsets: np.ndarray, envelope: np.ndarray, harmonic: np.ndarray,
                    frame_seconds: float, env_seconds: float):
-    """(pitch in MIDI numbers, ring time in seconds, strength 0..1) of each onset."""
+    """(pitch in MIDI numbers, ring time in seconds, strength 0..1) of each onset, from the
+    harmonic constant-Q spectrum (`harmonic_cqt`)."""
+    salience = pitch_salience(harmonic)
     pitches, rings, strengths = [], [], []
     loud = np.percentile(envelope, 98) if envelope.size else 1.0
     ends = [*onsets[1:], onsets[-1] + 2.0] if len(onsets) else []
     for start, end in zip(onsets, ends, strict=True):
         first = round((start + 0.03) / frame_seconds)
         last = max(first + 1, round(min(end, start + 0.25) / frame_seconds))
-        window = salience[:, first:last]
-        if window.size == 0:
-            window = salience[:, -1:]
-        bin_ = int(np.argmax(window.mean(axis=1)))
+        before = slice(max(0, round((start - BEFORE) / frame_seconds)),
+                       max(1, round(start / frame_seconds)))
+        after = slice(first, last) if first < harmonic.shape[1] else slice(-1, None)
+        bin_ = _struck_pitch(harmonic[:, before].mean(axis=1), harmonic[:, after].mean(axis=1))
         pitches.append(LOWEST_MIDI + bin_)
         rings.append(_ring_time(salience[bin_], first, int(end / frame_seconds)) * frame_seconds)
         peak = envelope[int(start / env_seconds): int(start / env_seconds) + 4]
         strengths.append(min(1.0, float(peak.max(initial=0.0)) / max(loud, 1e-9)))
     return np.asarray(pitches), np.asarray(rings), np.asarray(strengths)
+
+
+def _struck_pitch(before: np.ndarray, after: np.ndarray) -> int:
+    """The semitone (a bin of `pitch_salience`) struck at an onset, from the harmonic spectrum
+    just before it and just after it.
+
+    Growth is taken bin by bin before the harmonics are summed, so a note still ringing from
+    before does not count and a soft note under a loud ringing one is found. Growth is weighed
+    by how strongly the pitch then sounds (square root of its share of the strongest) and only
+    pitches that sound as a peak can win: a note struck again, which grows little, is not
+    taken for its octave or the semitone beside it. Where next to nothing grew, the strongest
+    pitch."""
+    growth = np.maximum(after - before, 0.0)
+    sounding = pitch_salience(after[:, None])[:, 0]
+    if growth.sum() < GREW * after.sum():
+        return int(np.argmax(sounding))
+    grown = pitch_salience(growth[:, None])[:, 0]
+    score = grown * np.sqrt(sounding / max(float(sounding.max()), 1e-12))
+    padded = np.pad(sounding, 1)
+    peaks = (sounding >= padded[:-2]) & (sounding >= padded[2:])
+    if (score * peaks).any():
+        score = np.where(peaks, score, 0.0)
+    return int(np.argmax(score))
 
 
 def _ring_time(track: np.ndarray, first: int, limit: int) -> int:
