@@ -8,10 +8,12 @@ over the next notes) and drums from synthesized kick, snare and cymbal samples. 
 Expert guitar is compared with the real one: onset F-measure within ±50 ms (mir_eval), tempo
 error (median absolute difference of beat durations against the chart's tempo map, in %), the
 share of the charted span whose beat is off by more than 3 % (a wrong tempo level in part of
-the song, which the median hides) and fret movement agreement (consecutive notes whose pitch
-moves: does the generated fret move the same way?). Then a four-minute song is generated in a
-child process to measure time and peak memory. Targets: F ≥ 0.9, tempo error < 1 %, < 60 s
-and < 1 GB for four minutes.
+the song, which the median hides), the tempo error against whichever metrical level is nearest
+(the chart's beat doubled, halved, tripled, ...: how well the beats follow the music where the
+level the charter counted in is not the one heard; no target) and fret movement agreement
+(consecutive notes whose pitch moves: does the generated fret move the same way?). Then a
+four-minute song is generated in a child process to measure time and peak memory. Targets:
+F ≥ 0.9, tempo error < 1 %, < 60 s and < 1 GB for four minutes.
 
 The same figures, with no target, come for the corpus folders with real audio: every stem
 that is the song (not a preview or crowd excerpt, not a silent stand-in) mixed as the game
@@ -48,6 +50,7 @@ from shared.songs.tracks import parse_tracks  # noqa: E402
 CORPUS = REPO.parent / "shared" / "corpus" / "charts"
 RATE = 22050
 OFF_BEAT = 0.03     # a beat this much too long or short is at another tempo level or lost
+LEVELS = (1, 2, 1 / 2, 3, 1 / 3, 3 / 2, 2 / 3)   # beat lengths of the same music, counted otherwise
 FRET_PITCH = {1: 52, 2: 55, 3: 59, 4: 62, 5: 66, 0: 48}   # lane → MIDI: higher fret, higher note
 
 
@@ -142,9 +145,13 @@ def _tempo_errors(real, made, truth: np.ndarray, delay: float = 0.0) -> dict[str
     of the real beat, and the % of that span off by more than OFF_BEAT; the real chart's time
     is the audio's less its `delay` (seconds)."""
     times = np.arange(truth[0], truth[-1], 0.5) * 1000
-    errors = np.array([abs(_beat_seconds(made, ms) - _beat_seconds(real, ms - 1000 * delay))
-                       / _beat_seconds(real, ms - 1000 * delay) for ms in times])
-    return {"tempo": 100 * float(np.median(errors)), "off": 100 * float(np.mean(errors > OFF_BEAT))}
+    made_beats = np.array([_beat_seconds(made, ms) for ms in times])
+    real_beats = np.array([_beat_seconds(real, ms - 1000 * delay) for ms in times])
+    errors = np.abs(made_beats - real_beats) / real_beats
+    any_level = np.min([np.abs(made_beats - f * real_beats) / (f * real_beats) for f in LEVELS],
+                       axis=0)
+    return {"tempo": 100 * float(np.median(errors)), "off": 100 * float(np.mean(errors > OFF_BEAT)),
+            "level": 100 * float(np.median(any_level))}
 
 
 def _fret_agreement(real, made, span: float, delay: float = 0.0,
@@ -284,7 +291,8 @@ def real_audio_figures(corpus: Path, only: list[str]) -> None:
         if scores:
             results.append(scores)
             print(f"{song.folder.name[:40]:<40} F {scores['f']:.3f}  tempo error "
-                  f"{scores['tempo']:.2f} % (off {scores['off']:.0f} %)  fret agreement "
+                  f"{scores['tempo']:.2f} % (off {scores['off']:.0f} %, "
+                  f"any level {scores['level']:.2f} %)  fret agreement "
                   f"{scores['frets']:.2f}  "
                   f"({scores['audio']} vs Expert {scores['part']}; "
                   f"{scores['bpm']:.0f} BPM charted, {scores['made_bpm']:.0f} generated)")
@@ -301,7 +309,7 @@ def summarise(results: list[dict]) -> None:
     if not results:
         return
     for key, label in (("f", "onset F-measure"), ("tempo", "tempo error %"),
-                       ("off", "tempo off > 3 %"),
+                       ("off", "tempo off > 3 %"), ("level", "at any level %"),
                        ("frets", "fret agreement")):
         values = [r[key] for r in results]
         print(f"{label:>16}: median {np.median(values):.3f}, mean {np.mean(values):.3f}")
@@ -341,7 +349,8 @@ def main() -> None:
         if scores:
             results.append(scores)
             print(f"{path.parent.name[:40]:<40} F {scores['f']:.3f}  tempo error "
-                  f"{scores['tempo']:.2f} % (off {scores['off']:.0f} %)  fret agreement "
+                  f"{scores['tempo']:.2f} % (off {scores['off']:.0f} %, "
+                  f"any level {scores['level']:.2f} %)  fret agreement "
                   f"{scores['frets']:.2f}")
     summarise(results)
     if not args.no_real:
