@@ -11,9 +11,11 @@ share of the charted span whose beat is off by more than 3 % (a wrong tempo leve
 the song, which the median hides), the tempo error against whichever metrical level is nearest
 (the chart's beat doubled, halved, tripled, ...: how well the beats follow the music where the
 level the charter counted in is not the one heard; no target) and fret movement agreement
-(consecutive notes whose pitch moves: does the generated fret move the same way?). Then a
-four-minute song is generated in a child process to measure time and peak memory. Targets:
-F ≥ 0.9, tempo error < 1 %, < 60 s and < 1 GB for four minutes.
+(consecutive notes whose pitch moves: does the generated fret move the same way?). Each
+generated song is scanned for the chart issues that make a chart unplayable (brokenNote,
+noNotes, ...). Then a four-minute song is generated in a child process to measure time and
+peak memory. Targets: F ≥ 0.9, tempo error < 1 %, no unplayable chart issues, < 60 s and
+< 1 GB for four minutes.
 
 The same figures, with no target, come for the corpus folders with real audio: every stem
 that is the song (not a preview or crowd excerpt, not a silent stand-in) mixed as the game
@@ -45,11 +47,13 @@ from services.ingest.generator.folder import generate_folder  # noqa: E402
 from shared.songs.chart import parse_chart  # noqa: E402
 from shared.songs.ini import DEFAULT_METADATA, parse_ini, read_metadata  # noqa: E402
 from shared.songs.midi import parse_midi  # noqa: E402
+from shared.songs.scan import scan_song  # noqa: E402
 from shared.songs.tracks import parse_tracks  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "charts"
 RATE = 22050
 OFF_BEAT = 0.03     # a beat this much too long or short is at another tempo level or lost
+UNPLAYABLE = {"brokenNote", "noNotes", "difficultyNotReduced", "badSustainGap", "babySustain"}
 LEVELS = (1, 2, 1 / 2, 3, 1 / 3, 3 / 2, 2 / 3)   # beat lengths of the same music, counted otherwise
 FRET_PITCH = {1: 52, 2: 55, 3: 59, 4: 62, 5: 66, 0: 48}   # lane → MIDI: higher fret, higher note
 
@@ -125,8 +129,15 @@ def compare(path: Path, seconds: float) -> dict[str, float] | None:
     truth = np.array([t / 1000 for t in guitar.times if t / 1000 < span - 1])
     found = np.array([t / 1000 for t in made_guitar.times if t / 1000 < span - 1])
     f_score = mir_eval.onset.f_measure(truth, found, window=0.05)[0]
-    return {"f": f_score, **_tempo_errors(chart, made, truth),
+    return {"f": f_score, **_tempo_errors(chart, made, truth), "issues": _chart_issues(files),
             "frets": _fret_agreement(guitar, made_guitar, span)}
+
+
+def _chart_issues(files: dict[str, bytes]) -> str:
+    """The generated song's chart issues that make it unplayable (our own scanner), or "none"."""
+    scan = scan_song(files).as_dict()
+    found = {issue["noteIssue"] for issue in scan["notesData"]["chartIssues"]} & UNPLAYABLE
+    return ", ".join(sorted(found)) or "none"
 
 
 def _loaded_text(text: bytes):
@@ -272,6 +283,7 @@ def compare_real(song: RealSong) -> dict[str, float | str] | None:
     found = np.array([t for t in (ms / 1000 for ms in made_guitar.times) if start <= t < end])
     f_score = mir_eval.onset.f_measure(truth, found, window=0.05)[0]
     return {"f": f_score, **_tempo_errors(chart, made, truth, delay),
+            "issues": _chart_issues(files),
             "frets": _fret_agreement(real, made_guitar, end + 1, delay, start),
             "part": part, "audio": " + ".join(p.name for p in song.audio),
             "bpm": _median_bpm(chart, truth - delay), "made_bpm": _median_bpm(made, truth)}
@@ -293,7 +305,7 @@ def real_audio_figures(corpus: Path, only: list[str]) -> None:
             print(f"{song.folder.name[:40]:<40} F {scores['f']:.3f}  tempo error "
                   f"{scores['tempo']:.2f} % (off {scores['off']:.0f} %, "
                   f"any level {scores['level']:.2f} %)  fret agreement "
-                  f"{scores['frets']:.2f}  "
+                  f"{scores['frets']:.2f}  issues {scores['issues']}  "
                   f"({scores['audio']} vs Expert {scores['part']}; "
                   f"{scores['bpm']:.0f} BPM charted, {scores['made_bpm']:.0f} generated)")
     summarise(results)
@@ -313,6 +325,8 @@ def summarise(results: list[dict]) -> None:
                        ("frets", "fret agreement")):
         values = [r[key] for r in results]
         print(f"{label:>16}: median {np.median(values):.3f}, mean {np.mean(values):.3f}")
+    flawed = sum(r["issues"] != "none" for r in results)
+    print(f"{'chart issues':>16}: {flawed} of {len(results)} generated songs")
 
 
 def speed(path: Path, minutes: float = 4.0) -> tuple[float, float]:
@@ -351,7 +365,7 @@ def main() -> None:
             print(f"{path.parent.name[:40]:<40} F {scores['f']:.3f}  tempo error "
                   f"{scores['tempo']:.2f} % (off {scores['off']:.0f} %, "
                   f"any level {scores['level']:.2f} %)  fret agreement "
-                  f"{scores['frets']:.2f}")
+                  f"{scores['frets']:.2f}  issues {scores['issues']}")
     summarise(results)
     if not args.no_real:
         real_audio_figures(CORPUS, args.only)
