@@ -63,6 +63,17 @@ def test_a_level_flip_of_the_local_tempo_is_undone_section_by_section():
     assert tempo_at(beats, 30.0) == pytest.approx(160, rel=0.01)
 
 
+def test_a_run_the_tracker_counts_in_fives_keeps_the_songs_tempo():
+    # Sixteenths at 175 BPM throughout; for 20 s the tempo path counts five of them as a beat
+    # (140 BPM), a change too small to be a flip to half or double time.
+    steady = np.r_[np.full(round(12 / FRAME), 175.0), np.full(round(20 / FRAME), 140.0),
+                   np.full(round(14 / FRAME), 175.0)]
+    onsets = np.r_[notes(175, 0.5, 12.0), train(700, 12.0, 32.0), notes(175, 32.0, 45.5)]
+    beats = tempo.beats_by_section(steady, FRAME, ideal_tracker(steady), onsets)
+    for seconds in (6.0, 22.0, 40.0):
+        assert tempo_at(beats, seconds) == pytest.approx(175, rel=0.01)
+
+
 def test_one_section_counts_at_the_level_under_which_its_notes_fit():
     steady = np.full(round(30 / FRAME), 300.0)
     beats = tempo.beats_by_section(steady, FRAME, ideal_tracker(steady), notes(150, 0.5, 29.5))

@@ -11,7 +11,9 @@ import numpy as np
 # part of the song sounds that way, and one level for the whole song then counts that part at
 # the wrong one. A jump of this many octaves between two measurements starts a new section,
 # whose level is chosen on its own; smaller changes are the music's tempo following its course.
-JUMP = 0.35
+# The smallest such move is to 4/5 of the tempo (0.32 octaves: five sixteenths counted as a beat
+# in an even run of them).
+JUMP = 0.3
 MIN_SECTION = 6.0        # seconds: shorter sections hold too few notes to judge a level by
 # A section's tempo either continues the one before (the tracker changed level, the music did
 # not) or moves as the heard tempo moved (the music changed tempo): fit given up per octave by
