@@ -1,4 +1,5 @@
-"""Note pitches: the pitch struck at each onset, heard over notes that still ring."""
+"""Notes in audio: each onset found, fast runs included, and the pitch struck at each, heard
+over notes that still ring."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import librosa  # noqa: F401  (the generator extra; make test installs it)
 import numpy as np
 import pytest
 
-from services.ingest.generator import melody
+from services.ingest.generator import melody, spectrum
 from services.ingest.generator.spectrum import HOP
 
 RATE = 22050
@@ -52,3 +53,44 @@ def test_a_fast_run_over_ringing_notes_is_heard_note_by_note():
 def test_a_low_string_struck_again_fast_keeps_its_pitch(midi):
     notes = [(0.5 + 0.1 * i, midi, 0.3) for i in range(6)]
     assert pitches_of(notes, cut=True) == [midi] * 6
+
+
+def rendered(notes: list[tuple[float, int, float]], seconds: float,
+             length: float = 1.5) -> np.ndarray:
+    """(onset seconds, MIDI pitch, gain) notes, each `length` seconds long and faded out."""
+    samples = np.zeros(int(seconds * RATE), dtype=np.float32)
+    for onset, midi, gain in notes:
+        start = int(onset * RATE)
+        sound = tone(midi, min(length, seconds - onset))
+        sound *= np.minimum(1, (len(sound) - np.arange(len(sound))) / (0.04 * RATE))
+        samples[start:start + len(sound)] += gain * sound
+    return samples
+
+
+def note_onsets(samples: np.ndarray) -> np.ndarray:
+    return melody.note_onsets(spectrum.mel_power(samples, RATE), RATE)[0]
+
+
+def found_share(truth: np.ndarray, found: np.ndarray) -> float:
+    return float(np.mean([np.abs(found - t).min() <= 0.03 for t in truth]))
+
+
+def test_every_note_of_a_fast_run_is_found():
+    # Sixteen notes a second up and down a scale, each ringing on under the next.
+    scale = (55, 57, 59, 60, 62, 64, 62, 60, 59, 57)
+    run = [(0.5 + 0.06 * i, scale[i % len(scale)], 0.3) for i in range(60)]
+    found = note_onsets(rendered(run, 4.5))
+    assert found_share(np.array([t for t, _, _ in run]), found) >= 0.95
+    assert len(found) <= len(run) + 2
+
+
+def test_a_note_dying_away_is_not_a_new_note():
+    # Half-second notes, faded out at their end while the next ones ring: a fade spreads the
+    # tone over its neighbouring bands for a moment, which must not read as a note struck.
+    melody_ = (52, 59, 55, 62, 66, 59, 52, 55, 62, 59, 66, 55) * 2
+    gaps = (0.234, 0.468, 0.234, 0.117, 0.234, 0.468)
+    times = 0.5 + np.cumsum([0.0, *(gaps[i % len(gaps)] for i in range(len(melody_) - 1))])
+    found = note_onsets(rendered([(t, m, 0.3) for t, m in zip(times, melody_, strict=True)],
+                                 times[-1] + 1.0, length=0.5))
+    assert found_share(times, found) == 1.0
+    assert len(found) <= len(times) + 1

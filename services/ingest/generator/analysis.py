@@ -1,6 +1,7 @@
 """Audio → frozen analysis: tempo map, time signature, pitched notes, drum hits and sections.
 
-Note onsets and beats come from the superflux envelope of the whole mel spectrum, note pitches
+Beats come from the superflux envelope of the whole mel spectrum, note onsets from its finer
+form that shows each note of a fast run (`spectrum.onset_envelope`), note pitches
 from a constant-Q spectrum with the percussive part masked out, drum hits from the mel spectrum
 with the harmonic part masked out. Every spectrum is float32 at 22050 Hz and the constant-Q
 one is computed only once beats are known; a four-minute song stays well under 1 GB.
@@ -57,14 +58,15 @@ def analyse(samples: np.ndarray, rate: int) -> Analysis:
     """Analyse mono samples; raises GenerationError when no music can be found."""
     mel = spectrum.mel_power(samples, rate)
     envelope = spectrum.onset_envelope(mel, rate)
-    onsets = melody.onset_times(envelope, rate, HOP, LAG)
+    onsets, note_envelope = melody.note_onsets(mel, rate)
     drums = _drums(mel, rate)
-    beats = tempo.track_beats(envelope, onsets + LAG, rate, HOP) - LAG
+    beat_onsets = melody.onset_times(envelope, rate, HOP, LAG)
+    beats = tempo.track_beats(envelope, beat_onsets + LAG, rate, HOP) - LAG
     if len(beats) < 8:
         raise GenerationError("No steady beat could be found in this audio.")
     per_measure, downbeat = tempo.time_signature(_strength_at(beats, envelope, rate))
     harmonic = melody.harmonic_cqt(samples, rate, HOP)
-    notes = _notes(onsets, envelope, harmonic, rate)
+    notes = _notes(onsets, note_envelope, harmonic, rate)
     if len(notes) < 8:
         raise GenerationError("No notes could be found in this audio.")
     sections = _sections(mel, harmonic, beats[downbeat::per_measure], rate)

@@ -1,9 +1,11 @@
-"""Pitched notes from the harmonic part of the audio: onsets, the strongest pitch after each,
-how long it rings and how hard it was struck."""
+"""Pitched notes from the audio: onsets, the pitch struck at each, how long it rings and how
+hard it was struck."""
 
 from __future__ import annotations
 
 import numpy as np
+
+from . import spectrum
 
 LOWEST_MIDI = 36            # C2: the CQT's first bin
 BINS = 56                   # C2 to G#6, one bin a semitone
@@ -12,6 +14,10 @@ HARMONIC_WEIGHTS = (1.0, 0.8, 0.6, 0.5, 0.4)
 MIN_GAP = 0.035             # seconds; closer onsets are one note
 DELTA = 0.02                # how far a peak must rise above the envelope's local mean
 FLOOR = 0.02                # ... and its share of the loudest onset
+# Two tones ringing together beat: their partials sharing a band swell and fade, which the
+# notes' envelope (`spectrum.onset_envelope` over one band) shows as small rises between notes.
+# Struck notes, soft ones and fast runs included, rise well above this share of the loud ones.
+QUIET = 0.15
 RING_FLOOR = 0.3            # a note rings while its pitch keeps this share of its peak
 BEFORE = 0.023              # seconds of spectrum before an onset that a struck note grows from
 GREW = 0.01                 # growth under this share of what sounds after an onset is none
@@ -39,9 +45,19 @@ def pitch_salience(harmonic: np.ndarray) -> np.ndarray:
     return salience
 
 
-def onset_times(envelope: np.ndarray, rate: int, hop: int, lag: float) -> np.ndarray:
+def note_onsets(mel: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """(note onset times in seconds, the envelope they were read from) of a mel power spectrum:
+    the notes' envelope shows each note of a fast run; the small rises of tones beating as they
+    ring are dropped."""
+    envelope = spectrum.onset_envelope(mel, rate, spread=1)
+    return onset_times(envelope, rate, spectrum.HOP, spectrum.LAG, quiet=QUIET), envelope
+
+
+def onset_times(envelope: np.ndarray, rate: int, hop: int, lag: float,
+                quiet: float = 0.0) -> np.ndarray:
     """Onset times in seconds from an onset envelope, corrected for the envelope's lag. Peaks
-    are judged against only ±50 ms of envelope, so a fast run of notes is not averaged away."""
+    are judged against only ±50 ms of envelope, so a fast run of notes is not averaged away;
+    peaks under `quiet` of the loud ones (the envelope's 98th percentile) are dropped."""
     import librosa
 
     near = max(1, round(0.05 * rate / hop))
@@ -49,7 +65,9 @@ def onset_times(envelope: np.ndarray, rate: int, hop: int, lag: float) -> np.nda
                                         delta=DELTA, wait=int(MIN_GAP * rate / hop),
                                         pre_max=2, post_max=2, pre_avg=near, post_avg=near + 1)
     strongest = envelope.max() if envelope.size else 0.0
-    kept = [f for f in frames if envelope[f] >= FLOOR * strongest]
+    loud = np.percentile(envelope, 98) if envelope.size else 0.0
+    kept = [f for f in frames if envelope[f] >= FLOOR * strongest
+            and envelope[max(0, f - 1):f + 3].max() >= quiet * loud]
     return np.maximum(librosa.frames_to_time(kept, sr=rate, hop_length=hop) - lag, 0.0)
 
 

@@ -29,11 +29,14 @@ def mel_power(samples: np.ndarray, rate: int) -> np.ndarray:
     return mel
 
 
-def onset_envelope(power: np.ndarray, rate: int) -> np.ndarray:
-    """Superflux onset strength (lag 2, maximum over 3 mel bands): the rise of one note over
-    the ringing of the one before shows, vibrato and steady tones do not."""
+def onset_envelope(power: np.ndarray, rate: int, spread: int = 3) -> np.ndarray:
+    """Superflux onset strength (lag 2): each mel band's rise over the loudest of the `spread`
+    bands around it two frames before. Over 3 bands (the beats' envelope) the rise of one note
+    over the ringing of the one before shows, vibrato and steady tones do not; over 1 band (the
+    notes' envelope) so does each note of a fast run of neighbouring pitches, which rises beside
+    the ones still ringing."""
     import librosa
 
     return librosa.onset.onset_strength(S=librosa.power_to_db(power, ref=np.max), sr=rate,
                                         hop_length=HOP, n_fft=N_FFT, lag=2,
-                                        max_size=3).astype(np.float32)
+                                        max_size=spread).astype(np.float32)
