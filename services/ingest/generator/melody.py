@@ -14,9 +14,9 @@ HARMONIC_WEIGHTS = (1.0, 0.8, 0.6, 0.5, 0.4)
 MIN_GAP = 0.035             # seconds; closer onsets are one note
 DELTA = 0.02                # how far a peak must rise above the envelope's local mean
 FLOOR = 0.02                # ... and its share of the loudest onset
-# Two tones ringing together beat: their partials sharing a band swell and fade, which the
-# notes' envelope (`spectrum.onset_envelope` over one band) shows as small rises between notes.
-# Struck notes, soft ones and fast runs included, rise well above this share of the loud ones.
+# A note dying away spreads over the bands beside it for a moment as it fades, which the notes'
+# envelope (`spectrum.onset_envelope` over one band) shows as a small rise. Struck notes, soft
+# ones and fast runs included, rise well above this share of the loud ones.
 QUIET = 0.15
 RING_FLOOR = 0.3            # a note rings while its pitch keeps this share of its peak
 BEFORE = 0.023              # seconds of spectrum before an onset that a struck note grows from
@@ -47,8 +47,8 @@ def pitch_salience(harmonic: np.ndarray) -> np.ndarray:
 
 def note_onsets(mel: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
     """(note onset times in seconds, the envelope they were read from) of a mel power spectrum:
-    the notes' envelope shows each note of a fast run; the small rises of tones beating as they
-    ring are dropped."""
+    the notes' envelope shows each note of a fast run; the small rises of notes dying away are
+    dropped."""
     envelope = spectrum.onset_envelope(mel, rate, spread=1)
     return onset_times(envelope, rate, spectrum.HOP, spectrum.LAG, quiet=QUIET), envelope
 
@@ -66,8 +66,7 @@ def onset_times(envelope: np.ndarray, rate: int, hop: int, lag: float,
                                         pre_max=2, post_max=2, pre_avg=near, post_avg=near + 1)
     strongest = envelope.max() if envelope.size else 0.0
     loud = np.percentile(envelope, 98) if envelope.size else 0.0
-    kept = [f for f in frames if envelope[f] >= FLOOR * strongest
-            and envelope[max(0, f - 1):f + 3].max() >= quiet * loud]
+    kept = [f for f in frames if envelope[f] >= max(FLOOR * strongest, quiet * loud)]
     return np.maximum(librosa.frames_to_time(kept, sr=rate, hop_length=hop) - lag, 0.0)
 
 
