@@ -35,7 +35,7 @@ def pitches_of(notes: list[tuple[float, int, float]], cut: bool = False) -> list
         samples[start:start + len(sound)] += gain * sound
     onsets = np.array([onset for onset, _, _ in notes])
     envelope = np.ones(len(samples) // HOP + 1, dtype=np.float32)
-    found, _, _ = melody.describe_notes(onsets, envelope, melody.harmonic_cqt(samples, RATE, HOP),
+    found, *_ = melody.describe_notes(onsets, envelope, melody.harmonic_cqt(samples, RATE, HOP),
                                         FRAME, FRAME)
     return [int(p) for p in found]
 
@@ -94,3 +94,44 @@ def test_a_note_dying_away_is_not_a_new_note():
                                  times[-1] + 1.0, length=0.5))
     assert found_share(times, found) == 1.0
     assert len(found) <= len(times) + 1
+
+
+def drum_hit(kind: str) -> np.ndarray:
+    """A synthesized kick (a falling thump) or snare (a burst of noise)."""
+    t = np.arange(int(0.25 * RATE)) / RATE
+    if kind == "kick":
+        return (np.sin(2 * np.pi * (50 + 100 * np.exp(-t * 30)) * t) * np.exp(-t * 18)).astype(
+            np.float32)
+    noise = np.random.default_rng(5).standard_normal(len(t))
+    return (noise * np.exp(-t * 25) * 0.6).astype(np.float32)
+
+
+def notes_kept(samples: np.ndarray) -> np.ndarray:
+    """Onset times of the notes found (onsets that struck a pitch)."""
+    onsets, envelope = melody.note_onsets(spectrum.mel_power(samples, RATE), RATE)
+    *_, growths = melody.describe_notes(onsets, envelope, melody.harmonic_cqt(samples, RATE, HOP),
+                                        FRAME, FRAME)
+    return onsets[melody.pitched(growths)]
+
+
+def test_drum_hits_between_the_notes_are_not_notes():
+    # A melody on every beat at 150 BPM, a drum kit on every eighth: kick, snare, kick, snare.
+    beat = 0.4
+    times = 0.5 + beat * np.arange(20)
+    samples = rendered([(t, (52, 55, 59, 62, 59, 55)[i % 6], 0.3) for i, t in enumerate(times)],
+                       times[-1] + 1.0, length=0.5)
+    for i in range(2 * len(times)):
+        hit = drum_hit("kick" if i % 2 == 0 else "snare")
+        start = int((0.5 + i * beat / 2) * RATE)
+        samples[start:start + len(hit)] += 0.35 * hit[: len(samples) - start]
+    found = notes_kept(samples)
+    assert found_share(times, found) >= 0.95
+    assert len(found) <= len(times) + 1
+
+
+def test_onsets_that_strike_no_pitch_are_dropped_only_where_a_drum_kit_plays():
+    struck, flat = np.linspace(0.8, 1.2, 30), np.full(15, 0.01)
+    with_drums = melody.pitched(np.r_[struck, flat])          # a third strike nothing
+    assert with_drums.tolist() == [True] * 30 + [False] * 15
+    struck_again = melody.pitched(np.r_[struck, flat[:3]])    # a tenth: notes struck again
+    assert struck_again.all()

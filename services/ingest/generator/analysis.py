@@ -83,13 +83,15 @@ def _strength_at(times: np.ndarray, envelope: np.ndarray, rate: int) -> np.ndarr
 
 def _notes(onsets: np.ndarray, envelope: np.ndarray, harmonic: np.ndarray,
            rate: int) -> tuple[Note, ...]:
-    """A note at each onset, pitched by the harmonic spectrum after it."""
+    """A note at each onset that struck a pitch, pitched by the harmonic spectrum around it."""
     if not len(onsets):
         return ()
     frame = HOP / rate
-    pitches, rings, strengths = melody.describe_notes(onsets, envelope, harmonic, frame, frame)
+    pitches, rings, strengths, growths = melody.describe_notes(onsets, envelope, harmonic,
+                                                               frame, frame)
     return tuple(Note(float(t), int(p), float(r), float(s))
-                 for t, p, r, s in zip(onsets, pitches, rings, strengths, strict=True))
+                 for t, p, r, s, note in zip(onsets, pitches, rings, strengths,
+                                             melody.pitched(growths), strict=True) if note)
 
 
 def _drums(mel: np.ndarray, rate: int) -> tuple[DrumHit, ...]:

@@ -18,6 +18,12 @@ FLOOR = 0.02                # ... and its share of the loudest onset
 # envelope (`spectrum.onset_envelope` over one band) shows as a small rise. Struck notes, soft
 # ones and fast runs included, rise well above this share of the loud ones.
 QUIET = 0.15
+# A drum hit strikes no pitch: the harmonics at its onset barely grow (under UNSTRUCK of what a
+# strongly struck note grows, the song's 90th percentile). Where many onsets are such (over
+# DRUMMED of them), a drum kit plays and they are its hits; where few are, they are notes struck
+# again over themselves, which grow little, and stay notes.
+UNSTRUCK = 0.04
+DRUMMED = 0.15
 RING_FLOOR = 0.3            # a note rings while its pitch keeps this share of its peak
 BEFORE = 0.023              # seconds of spectrum before an onset that a struck note grows from
 GREW = 0.01                 # growth under this share of what sounds after an onset is none
@@ -72,10 +78,10 @@ def onset_times(envelope: np.ndarray, rate: int, hop: int, lag: float,
 
 def describe_notes(onsets: np.ndarray, envelope: np.ndarray, harmonic: np.ndarray,
                    frame_seconds: float, env_seconds: float):
-    """(pitch in MIDI numbers, ring time in seconds, strength 0..1) of each onset, from the
-    harmonic constant-Q spectrum (`harmonic_cqt`)."""
+    """(pitch in MIDI numbers, ring time in seconds, strength 0..1, growth of the pitch's
+    harmonics) of each onset, from the harmonic constant-Q spectrum (`harmonic_cqt`)."""
     salience = pitch_salience(harmonic)
-    pitches, rings, strengths = [], [], []
+    pitches, rings, strengths, growths = [], [], [], []
     loud = np.percentile(envelope, 98) if envelope.size else 1.0
     ends = [*onsets[1:], onsets[-1] + 2.0] if len(onsets) else []
     for start, end in zip(onsets, ends, strict=True):
@@ -84,17 +90,28 @@ def describe_notes(onsets: np.ndarray, envelope: np.ndarray, harmonic: np.ndarra
         before = slice(max(0, round((start - BEFORE) / frame_seconds)),
                        max(1, round(start / frame_seconds)))
         after = slice(first, last) if first < harmonic.shape[1] else slice(-1, None)
-        bin_ = _struck_pitch(harmonic[:, before].mean(axis=1), harmonic[:, after].mean(axis=1))
+        bin_, grown = _struck_pitch(harmonic[:, before].mean(axis=1),
+                                    harmonic[:, after].mean(axis=1))
         pitches.append(LOWEST_MIDI + bin_)
+        growths.append(grown)
         rings.append(_ring_time(salience[bin_], first, int(end / frame_seconds)) * frame_seconds)
         peak = envelope[int(start / env_seconds): int(start / env_seconds) + 4]
         strengths.append(min(1.0, float(peak.max(initial=0.0)) / max(loud, 1e-9)))
-    return np.asarray(pitches), np.asarray(rings), np.asarray(strengths)
+    return np.asarray(pitches), np.asarray(rings), np.asarray(strengths), np.asarray(growths)
 
 
-def _struck_pitch(before: np.ndarray, after: np.ndarray) -> int:
+def pitched(growths: np.ndarray) -> np.ndarray:
+    """Which onsets are notes, by how much the pitch struck at each grew (`describe_notes`):
+    all of them, unless a drum kit plays (see UNSTRUCK and DRUMMED)."""
+    if not len(growths):
+        return np.ones(0, dtype=bool)
+    struck = growths >= UNSTRUCK * np.percentile(growths, 90)
+    return struck if np.mean(~struck) > DRUMMED else np.ones(len(growths), dtype=bool)
+
+
+def _struck_pitch(before: np.ndarray, after: np.ndarray) -> tuple[int, float]:
     """The semitone (a bin of `pitch_salience`) struck at an onset, from the harmonic spectrum
-    just before it and just after it.
+    just before it and just after it, and how much its harmonics grew.
 
     Growth is taken bin by bin before the harmonics are summed, so a note still ringing from
     before does not count and a soft note under a loud ringing one is found. Growth is weighed
@@ -105,14 +122,15 @@ def _struck_pitch(before: np.ndarray, after: np.ndarray) -> int:
     growth = np.maximum(after - before, 0.0)
     sounding = pitch_salience(after[:, None])[:, 0]
     if growth.sum() < GREW * after.sum():
-        return int(np.argmax(sounding))
+        return int(np.argmax(sounding)), 0.0
     grown = pitch_salience(growth[:, None])[:, 0]
     score = grown * np.sqrt(sounding / max(float(sounding.max()), 1e-12))
     padded = np.pad(sounding, 1)
     peaks = (sounding >= padded[:-2]) & (sounding >= padded[2:])
     if (score * peaks).any():
         score = np.where(peaks, score, 0.0)
-    return int(np.argmax(score))
+    best = int(np.argmax(score))
+    return best, float(grown[best])
 
 
 def _ring_time(track: np.ndarray, first: int, limit: int) -> int:
