@@ -35,9 +35,9 @@ def pitches_of(notes: list[tuple[float, int, float]], cut: bool = False) -> list
         samples[start:start + len(sound)] += gain * sound
     onsets = np.array([onset for onset, _, _ in notes])
     envelope = np.ones(len(samples) // HOP + 1, dtype=np.float32)
-    found, *_ = melody.describe_notes(onsets, envelope, melody.harmonic_cqt(samples, RATE, HOP),
-                                        FRAME, FRAME)
-    return [int(p) for p in found]
+    described = melody.describe_notes(onsets, envelope, melody.harmonic_cqt(samples, RATE, HOP),
+                                      FRAME, FRAME)
+    return [int(p) for p in described.pitches]
 
 
 def test_a_soft_note_is_heard_under_a_loud_one_still_ringing():
@@ -109,9 +109,9 @@ def drum_hit(kind: str) -> np.ndarray:
 def notes_kept(samples: np.ndarray) -> np.ndarray:
     """Onset times of the notes found (onsets that struck a pitch)."""
     onsets, envelope = melody.note_onsets(spectrum.mel_power(samples, RATE), RATE)
-    *_, growths = melody.describe_notes(onsets, envelope, melody.harmonic_cqt(samples, RATE, HOP),
-                                        FRAME, FRAME)
-    return onsets[melody.pitched(growths)]
+    described = melody.describe_notes(onsets, envelope, melody.harmonic_cqt(samples, RATE, HOP),
+                                      FRAME, FRAME)
+    return onsets[melody.pitched(described.growths)]
 
 
 def test_drum_hits_between_the_notes_are_not_notes():

@@ -87,11 +87,12 @@ def _notes(onsets: np.ndarray, envelope: np.ndarray, harmonic: np.ndarray,
     if not len(onsets):
         return ()
     frame = HOP / rate
-    pitches, rings, strengths, growths = melody.describe_notes(onsets, envelope, harmonic,
-                                                               frame, frame)
+    described = melody.describe_notes(onsets, envelope, harmonic, frame, frame)
     return tuple(Note(float(t), int(p), float(r), float(s))
-                 for t, p, r, s, note in zip(onsets, pitches, rings, strengths,
-                                             melody.pitched(growths), strict=True) if note)
+                 for t, p, r, s, note in zip(onsets, described.pitches, described.rings,
+                                             described.strengths,
+                                             melody.pitched(described.growths), strict=True)
+                 if note)
 
 
 def _drums(mel: np.ndarray, rate: int) -> tuple[DrumHit, ...]:

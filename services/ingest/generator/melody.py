@@ -3,6 +3,8 @@ hard it was struck."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from . import spectrum
@@ -76,10 +78,20 @@ def onset_times(envelope: np.ndarray, rate: int, hop: int, lag: float,
     return np.maximum(librosa.frames_to_time(kept, sr=rate, hop_length=hop) - lag, 0.0)
 
 
+@dataclass(frozen=True)
+class Described:
+    """Of each onset, in order: what sounds there."""
+
+    pitches: np.ndarray     # MIDI numbers
+    rings: np.ndarray       # seconds the pitch rings
+    strengths: np.ndarray   # how hard it was struck, 0..1
+    growths: np.ndarray     # how much the pitch's harmonics grew at the onset (see `pitched`)
+
+
 def describe_notes(onsets: np.ndarray, envelope: np.ndarray, harmonic: np.ndarray,
-                   frame_seconds: float, env_seconds: float):
-    """(pitch in MIDI numbers, ring time in seconds, strength 0..1, growth of the pitch's
-    harmonics) of each onset, from the harmonic constant-Q spectrum (`harmonic_cqt`)."""
+                   frame_seconds: float, env_seconds: float) -> Described:
+    """What sounds at each onset, from the harmonic constant-Q spectrum (`harmonic_cqt`) and
+    the onset envelope."""
     salience = pitch_salience(harmonic)
     pitches, rings, strengths, growths = [], [], [], []
     loud = np.percentile(envelope, 98) if envelope.size else 1.0
@@ -97,11 +109,12 @@ def describe_notes(onsets: np.ndarray, envelope: np.ndarray, harmonic: np.ndarra
         rings.append(_ring_time(salience[bin_], first, int(end / frame_seconds)) * frame_seconds)
         peak = envelope[int(start / env_seconds): int(start / env_seconds) + 4]
         strengths.append(min(1.0, float(peak.max(initial=0.0)) / max(loud, 1e-9)))
-    return np.asarray(pitches), np.asarray(rings), np.asarray(strengths), np.asarray(growths)
+    return Described(np.asarray(pitches), np.asarray(rings), np.asarray(strengths),
+                     np.asarray(growths))
 
 
 def pitched(growths: np.ndarray) -> np.ndarray:
-    """Which onsets are notes, by how much the pitch struck at each grew (`describe_notes`):
+    """Which onsets are notes, by how much the pitch struck at each grew (`Described.growths`):
     all of them, unless a drum kit plays (see UNSTRUCK and DRUMMED)."""
     if not len(growths):
         return np.ones(0, dtype=bool)
