@@ -3,6 +3,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 STAMP := $(VENV)/.installed-stamp
+# checkov (the Kubernetes manifests' linter) pins versions of packaging and boto3 that the
+# project's own dependencies outgrew, so it lives in a virtual environment of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
+CHECKOV_VERSION := 3.3.30
 
 .PHONY: install run up test test-unit test-integration test-e2e lint bench clean
 
@@ -11,6 +16,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev,generator]'
 	touch $(STAMP)
+
+$(CHECKOV):
+	python3.11 -m venv $(CHECKOV_VENV) || python3 -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -q checkov==$(CHECKOV_VERSION)
 
 install: $(STAMP)
 
@@ -23,10 +32,10 @@ up:
 	docker compose up -d
 
 ## test: every tier against real PostgreSQL, RabbitMQ and S3
-test: install
+test: install $(CHECKOV)
 	$(PYTEST) -m "unit or integration or e2e" -q
 
-test-unit: install
+test-unit: install $(CHECKOV)
 	$(PYTEST) -m unit -q
 
 test-integration: install
@@ -43,8 +52,13 @@ bench: install
 	$(PY) bench/parse.py
 	$(PY) bench/ingest.py
 	$(PY) bench/ingest.py --telemetry compare
+	$(PY) bench/ingest.py --songs 20 --workers 2
 	$(PY) bench/gateway.py
+	$(PY) bench/home_page.py
+	$(PY) bench/rig_selection.py
 	$(PY) bench/generator.py
+	$(PY) bench/library_scale.py
+	$(PY) bench/memory.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) data .pytest_cache .ruff_cache

@@ -1,4 +1,6 @@
-"""A large, plausible fake library for benches: songs and song_charts rows, written with COPY."""
+"""A large, plausible fake library for benches: songs, song_charts and song_versions rows,
+written with COPY. A song charted again, or its chart copied to another folder, is a version of
+the earlier song (in its version group), as the catalog would place it."""
 
 from __future__ import annotations
 
@@ -50,6 +52,10 @@ class Library:
         self.charters = [self.word() + self.rng.choice(("", "99", "_x", "Hero")) for _ in
                          range(500)]
         self.songs: list[FakeSong] = []
+        self.groups = 0
+        """How many version groups (one library row each) the songs written make."""
+        self.common = ""
+        """A title word many songs share, once a bench has chosen one."""
         self.now = datetime.now(UTC)
 
     def word(self) -> str:
@@ -68,14 +74,20 @@ class Library:
         return items[self.rng.randrange(len(items))]
 
     def write(self, cursor, count: int) -> None:
-        """COPY `count` songs and their charts through a psycopg2 cursor."""
-        songs, charts = io.StringIO(), io.StringIO()
+        """COPY `count` songs, their charts and their version groups through a psycopg2
+        cursor."""
+        songs, charts, versions = io.StringIO(), io.StringIO(), io.StringIO()
         song_rows, chart_rows = csv.writer(songs), csv.writer(charts)
+        version_rows = csv.writer(versions)
         hashes: list[tuple[str, FakeSong]] = []
+        groups: list[uuid.UUID] = []
         for number in range(count):
             song_id = uuid.UUID(int=self.rng.getrandbits(128), version=4)
-            song, chart_hash = self._song(hashes)
+            song, chart_hash, version_of = self._song(hashes)
             hashes.append((chart_hash, song))
+            groups.append(song_id if version_of is None else groups[version_of])
+            self.groups += version_of is None
+            version_rows.writerow((song_id, groups[-1]))
             self.songs.append(song)
             parts = [row for instrument in song.instruments
                      for row in self._chart_rows(song_id, instrument)]
@@ -83,24 +95,30 @@ class Library:
             song_rows.writerow((*self._song_row(number, song_id, song, chart_hash),
                                 "{" + names + "}"))
             chart_rows.writerows(parts)
-        songs.seek(0)
-        charts.seek(0)
+        for written in (songs, charts, versions):
+            written.seek(0)
         cursor.copy_expert(f"COPY songs ({', '.join(SONG_COLUMNS)}) FROM STDIN WITH CSV", songs)
         cursor.copy_expert(f"COPY song_charts ({', '.join(CHART_COLUMNS)}) FROM STDIN WITH CSV",
                            charts)
+        cursor.copy_expert("COPY song_versions (song_id, group_id) FROM STDIN WITH CSV",
+                           versions)
 
-    def _song(self, earlier: list[tuple[str, FakeSong]]) -> tuple[FakeSong, str]:
+    def _song(self, earlier: list[tuple[str, FakeSong]]) -> tuple[FakeSong, str, int | None]:
+        """A song, its chart hash and which earlier song it is a version of, if any."""
         roll = self.rng.random()
         if earlier and roll < 0.02:  # the same chart in another folder
-            return self.rng.choice(earlier)[1], self.rng.choice(earlier)[0]
+            song = earlier[self.rng.randrange(len(earlier))][1]
+            copied = self.rng.randrange(len(earlier))
+            return song, earlier[copied][0], copied
         instruments = [name for name, odds in INSTRUMENT_ODDS.items()
                        if self.rng.random() < odds] or ["guitar"]
         chart_hash = hashlib.sha256(self.rng.randbytes(16)).hexdigest()[:43]
         if earlier and roll < 0.05:  # the same song charted again, differently
-            other = self.rng.choice(earlier)[1]
-            return FakeSong(other.title, other.artist, instruments), chart_hash
+            other = self.rng.randrange(len(earlier))
+            return FakeSong(earlier[other][1].title, earlier[other][1].artist,
+                            instruments), chart_hash, other
         artist = self.pick(self.artists, head=300)
-        return FakeSong(self.phrase(1, 4), artist, instruments), chart_hash
+        return FakeSong(self.phrase(1, 4), artist, instruments), chart_hash, None
 
     def _song_row(self, number: int, song_id: uuid.UUID, song: FakeSong, chart_hash: str):
         rng = self.rng

@@ -3,8 +3,8 @@
     python bench/parse.py [--no-reference] [--rounds N]
 
 Prints folders per second for `scan_song` over every corpus folder (files read beforehand, one
-process), the same for scan-chart 7.0.1 when node and npm are available (a copy of
-shared/tools/scan-chart-peer is npm-installed in a temp dir), run in turns with ours; their ratio
+process), the same for scan-chart 8.0.1 when node and npm are available (a copy of
+shared/tools/scan-chart-peer-8 is npm-installed in a temp dir), run in turns with ours; their ratio
 (best against best, and the median of each round's ratio, which is steadier on a loaded
 machine), and how parse time grows with the size of a synthetic .chart (it should grow linearly).
 """
@@ -31,8 +31,8 @@ from shared.songs.notes import analyse_chart  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 CHARTS = SHARED / "corpus" / "charts"
-EXPECTED = SHARED / "corpus" / "expected" / "scan-chart-7.0.1.jsonl"
-PEER = SHARED / "tools" / "scan-chart-peer"
+EXPECTED = SHARED / "corpus" / "expected" / "scan-chart-8.0.1.jsonl"
+PEER = SHARED / "tools" / "scan-chart-peer-8"
 
 
 def corpus_folders() -> list[dict[str, bytes]]:
@@ -60,7 +60,7 @@ def reference_dir() -> Path | None:
     """An npm-installed copy of the reference harness, or None without node/npm."""
     if not (shutil.which("node") and shutil.which("npm") and PEER.is_dir()):
         return None
-    target = Path(tempfile.gettempdir()) / "chhub-scan-chart-peer"
+    target = Path(tempfile.gettempdir()) / "chhub-scan-chart-peer-8"
     if not (target / "node_modules" / "scan-chart").is_dir():
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(PEER, target)
@@ -134,7 +134,7 @@ def main() -> None:
         reference = min(reference_runs)
         ratios = sorted(r / o for o, r in zip(ours_runs, reference_runs, strict=True))
         print(f"reference: {count} folders in {reference:.3f} s = "
-              f"{count / reference:.1f} folders/s (scan-chart 7.0.1, its scan time, best)")
+              f"{count / reference:.1f} folders/s (scan-chart 8.0.1, its scan time, best)")
         print(f"ratio:     ours is {reference / ours:.2f}x the reference's speed (best vs best), "
               f"median of rounds {statistics.median(ratios):.2f}x "
               f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)}; target >= 2x)")

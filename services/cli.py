@@ -11,9 +11,8 @@ from pathlib import Path
 
 import click
 
+from services.run_all import SERVICES
 from services.sync.chserver_command import chserver
-
-SERVICES = ("gateway", "ingest", "catalog", "sync")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,13 +32,17 @@ def run(service: str) -> None:
     Several copies of ingest, catalog or sync may run side by side.
     """
     from shared.logs import configure_logging
+    from shared.native_heap import bound_native_heap
     from shared.settings import LoggingSettings
 
+    bound_native_heap()
     logging_settings = LoggingSettings()
     configure_logging(service=service, fmt=logging_settings.log_format,
                       level=logging_settings.log_level)
     if service == "all":
-        sys.exit(_run_all())
+        from services.run_all import run_all
+
+        sys.exit(run_all(_setup))
     from shared.observability import start_observability
     from shared.settings import TelemetrySettings
 
@@ -47,69 +50,17 @@ def run(service: str) -> None:
     if service == "gateway":
         import uvicorn
 
-        from services.gateway.app import create_app
+        from services.gateway.app import create_app, proxy_options
         from services.gateway.settings import GatewayServiceSettings
 
         settings = GatewayServiceSettings()
         uvicorn.run(create_app(settings), host=settings.gateway_host, port=settings.gateway_port,
-                    log_level="warning", timeout_graceful_shutdown=10)
+                    log_level="warning", timeout_graceful_shutdown=10, **proxy_options(settings))
         return
     module = {"ingest": "services.ingest.app", "catalog": "services.catalog.app",
               "sync": "services.sync.app"}[service]
     app = __import__(module, fromlist=["create_app"]).create_app()
     asyncio.run(app.run())
-
-
-def _run_all() -> int:
-    from services import embedded_s3, supervisor
-    from shared.settings import GatewaySettings, StorageSettings
-
-    storage = StorageSettings()
-    started = {}
-    if storage.s3_endpoint is None and not embedded_s3.is_listening(storage.embedded_s3_port):
-        click.echo(f"Starting the embedded S3 server on 127.0.0.1:{storage.embedded_s3_port}…")
-        started["s3"] = embedded_s3.start(storage.data_dir.resolve() / "s3",
-                                          storage.embedded_s3_port, storage.s3_access_key,
-                                          storage.s3_secret_key)
-        embedded_s3.wait_until_ready(storage.embedded_s3_port, process=started["s3"])
-    syncthing = _embedded_syncthing(storage.data_dir.resolve() / "syncthing")
-    if syncthing is not None:
-        started["syncthing"] = syncthing.process
-    token = _setup()
-    gateway = GatewaySettings()
-    click.echo(f"\nClone Hero Hub is starting at http://{gateway.gateway_host}:"
-               f"{gateway.gateway_port}/")
-    click.echo(f"Admin API token (also in {gateway.admin_token_file}): {token}")
-    click.echo("Upload with:  curl -H \"Authorization: Bearer $TOKEN\" -F file=@song.zip "
-               f"http://{gateway.gateway_host}:{gateway.gateway_port}/api/uploads/")
-    if syncthing is not None:
-        click.echo(f"Syncthing (shares the content folder with your rigs): {syncthing.url}")
-    click.echo("Press Ctrl-C to stop.\n")
-    me = [sys.executable, "-m", "services.cli", "run"]
-    return supervisor.run_children({name: [*me, name] for name in SERVICES}, started=started)
-
-
-def _embedded_syncthing(home: Path):
-    """A loopback-only Syncthing for the content folder, when none is configured and the
-    `syncthing` program is installed; its URL and API key go to the services' environment."""
-    import secrets
-    import shutil
-
-    from services.sync import syncthing_process
-    from shared.settings import SyncthingSettings
-
-    if SyncthingSettings().syncthing_url is not None or shutil.which("syncthing") is None:
-        return None
-    key_file = home / "api-key"
-    home.mkdir(parents=True, exist_ok=True)
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(24))
-        key_file.chmod(0o600)
-    local = syncthing_process.start(home, name="Clone Hero Hub", gui_port=8384,
-                                    listen_port=22000, api_key=key_file.read_text().strip())
-    os.environ["CHHUB_SYNCTHING_URL"] = local.url
-    os.environ["CHHUB_SYNCTHING_API_KEY"] = local.api_key
-    return local
 
 
 @main.command()
@@ -121,7 +72,7 @@ def setup() -> None:
 
 
 def _setup() -> str:
-    from services.catalog import db
+    from shared.persistence import db
     from shared.service import declare_all, make_broker, make_store
     from shared.settings import BrokerSettings, DatabaseSettings, GatewaySettings, StorageSettings
 
@@ -144,8 +95,8 @@ def _setup() -> str:
 
 def _admin_token(path: Path, database_url: str) -> str:
     """The first admin token, created on first run and kept (readable by its owner only)."""
-    from services.catalog.db import make_engine, make_sessions, transaction
     from services.gateway.tokens import create_token, principal_for
+    from shared.persistence.db import make_engine, make_sessions, transaction
 
     sessions = make_sessions(make_engine(database_url, 1))
     if path.exists():
@@ -169,7 +120,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Create the database if missing and apply every migration."""
-    from services.catalog import db as catalog_db
+    from shared.persistence import db as catalog_db
     from shared.settings import DatabaseSettings
 
     url = DatabaseSettings().database_url
@@ -189,8 +140,8 @@ def token() -> None:
               show_default=True, help="What the token may do.")
 def token_create(name: str, role: str) -> None:
     """Create an API token and print it (it is shown only once)."""
-    from services.catalog.db import make_engine, make_sessions, transaction
     from services.gateway.tokens import create_token
+    from shared.persistence.db import make_engine, make_sessions, transaction
     from shared.settings import DatabaseSettings
 
     sessions = make_sessions(make_engine(DatabaseSettings().database_url, 1))
@@ -210,8 +161,8 @@ def admin() -> None:
 @click.password_option(help="Asked for when not given (never a default).")
 def admin_create(username: str, role: str, password: str) -> None:
     """Create a user who signs in with a password (the first admin, typically)."""
-    from services.catalog.db import make_engine, make_sessions, transaction
     from services.gateway.users import UserError, create_user
+    from shared.persistence.db import make_engine, make_sessions, transaction
     from shared.settings import DatabaseSettings
 
     sessions = make_sessions(make_engine(DatabaseSettings().database_url, 1))
@@ -315,15 +266,30 @@ main.add_command(chserver)
 
 def _add_commands() -> None:
     from services.catalog.replay_command import reindex, replay
-    from services.gateway.importer.command import import_library
+    from services.importer.command import import_library
+    from services.ingest.gc_command import gc
     from services.ingest.scan_command import scan
 
     main.add_command(import_library)
     main.add_command(scan)
+    main.add_command(gc)
     main.add_command(replay)
     main.add_command(reindex)
     from services.ingest.generator.command import generate
     main.add_command(generate)
+    _add_backup_commands()
+
+
+def _add_backup_commands() -> None:
+    from services.backup.command import Services, backup_commands
+    from services.sync.rebuild import rebuild_content_folder
+    from shared.persistence import db as catalog_db
+    from shared.persistence.backup_rows import referenced
+    from shared.persistence.uploads import end_unfinished_uploads
+
+    for command in backup_commands(Services(referenced, catalog_db.create_database, _setup,
+                                            end_unfinished_uploads, rebuild_content_folder)):
+        main.add_command(command)
 
 
 _add_commands()

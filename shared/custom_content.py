@@ -8,8 +8,6 @@ import re
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image
-
 from shared.custom_colors import ColorProfileError, read_color_profile
 
 # Where Clone Hero (1.0 and 1.1) looks inside its Custom folder, the content folder's `custom/`
@@ -103,6 +101,8 @@ def check(kind: str, filename: str, data: bytes) -> CheckedContent:
 
 
 def _image_size(name: str, extension: str, data: bytes) -> tuple[int, int]:
+    from PIL import Image  # loaded by the first image checked, not by every process at start
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

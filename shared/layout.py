@@ -3,7 +3,9 @@
 A song is published to `songs/<artist>/<title>_<short id>/`. Names are Unicode NFC, free of
 characters Windows, macOS or Linux refuse (`<>:"/\\|?*`, control characters), never end in a
 dot or space, never a reserved device name (`CON`, `COM1`...), and short enough that the full
-path stays under Windows' 260 characters inside a rig's `Clone Hero/Songs` folder.
+path stays under Windows' 260 characters inside a rig's `Clone Hero/Songs` folder. A song's own
+files follow the same rules, keep their extension, and never hold `..` (the `.sng` format refuses
+it).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ SONGS_ROOT = "songs"
 MAX_ARTIST_CHARS = 60
 MAX_TITLE_CHARS = 60
 SHORT_ID_CHARS = 8
+MAX_FILE_CHARS = 80
+MAX_FILE_BYTES = 255
 
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _SPACES = re.compile(r"\s+")
+_DOT_RUNS = re.compile(r"\.{2,}")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
     f"{name}{n}" for name in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")
 }
@@ -35,6 +40,22 @@ def safe_name(text: str | None, *, fallback: str, max_chars: int) -> str:
     if name.split(".")[0].strip().upper() in _RESERVED:
         name = f"_{name}"
     return name
+
+
+def safe_file_name(name: str) -> str:
+    """A song's file name as one path component every file system (and `.sng`) accepts."""
+    name = _DOT_RUNS.sub(".", unicodedata.normalize("NFC", name))
+    stem, dot, extension = name.rpartition(".")
+    if not stem.strip(" ._") or len(extension) > 10:
+        stem, dot, extension = name, "", ""
+    extension = safe_name(extension, fallback="", max_chars=10)
+    suffix = dot + extension if extension else ""
+    room = MAX_FILE_CHARS - len(suffix)
+    cleaned = safe_name(stem, fallback="file", max_chars=room) + suffix
+    while len(cleaned.encode()) > MAX_FILE_BYTES:  # .sng counts names in UTF-8 bytes
+        room -= 1
+        cleaned = safe_name(stem, fallback="file", max_chars=room) + suffix
+    return cleaned
 
 
 def song_folder(artist: str | None, title: str | None, song_id: uuid.UUID,

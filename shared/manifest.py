@@ -20,6 +20,8 @@ class Manifest(BaseModel):
     revision: int = Field(ge=1)
     md5: str = Field(description="Folder hash (scan-chart md5) of the top-level files.")
     files: tuple[ManifestFile, ...]
+    made_by: uuid.UUID | None = Field(
+        default=None, description="The edit request that made this revision (edits only).")
 
     def file(self, name: str) -> ManifestFile | None:
         lowered = name.lower()
@@ -35,4 +37,15 @@ def blob_key(sha256: str) -> str:
 
 
 def manifest_key(song_id: uuid.UUID, revision: int) -> str:
-    return f"manifests/{song_id}/{revision:06d}.json"
+    return f"{manifests_prefix(song_id)}{revision:06d}.json"
+
+
+def manifests_prefix(song_id: uuid.UUID) -> str:
+    """Where every revision's manifest of the song is kept."""
+    return f"manifests/{song_id}/"
+
+
+def revision_of(key: str) -> int | None:
+    """The revision a manifest key names, or None for a key that names none."""
+    stem = key.rsplit("/", 1)[-1].removesuffix(".json")
+    return int(stem) if stem.isdigit() else None

@@ -1,8 +1,8 @@
-"""Prometheus metrics of every service, and each worker's own `/metrics` endpoint.
+"""Prometheus metrics of every service, and each process's own `/metrics` endpoint.
 
 Names are the contract with infra/prometheus (alerts) and infra/grafana (dashboards); the
-e2e tests check that every name those files use is served here. The gateway serves the same
-registry on its HTTP port; workers serve it on their metrics port.
+e2e tests check that every name those files use is served here. Every service, the gateway
+too, serves the registry on a metrics port of its own, apart from any public listener.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import Any
 
 import structlog
 from faststream import BaseMiddleware
-from prometheus_client import REGISTRY, Counter, Histogram, start_http_server
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, start_http_server
 
 from shared.events import SongFailed, UploadFailed
 
 log = structlog.get_logger(__name__)
 
-DEFAULT_PORTS = {"ingest": 9101, "catalog": 9102, "sync": 9103}
+DEFAULT_PORTS = {"gateway": 9100, "ingest": 9101, "catalog": 9102, "sync": 9103}
 UPLOAD_OUTCOMES = ("completed", "completed_with_errors", "failed")
 
 CONSUMED = Counter("chhub_messages_consumed_total", "Messages a stage finished handling.",
@@ -46,6 +46,14 @@ UPLOAD_SECONDS = Histogram("chhub_upload_duration_seconds",
 BYTES = Counter("chhub_bytes_total",
                 "Bytes received by the gateway (direction=received) and unpacked from archives "
                 "by ingest (direction=extracted).", ["direction"])
+GC_FREED = Counter("chhub_gc_freed_objects_total",
+                   "Objects of the songs bucket the blob collector deleted: file blobs "
+                   "(kind=blob) and manifests of deleted or replaced revisions (kind=manifest).",
+                   ["kind"])
+GC_FREED_BYTES = Counter("chhub_gc_freed_bytes_total",
+                         "Bytes of the songs bucket the blob collector freed.")
+GC_LAST_RUN = Gauge("chhub_gc_last_run_timestamp_seconds",
+                    "When the blob collector last finished a run (Unix time).")
 
 
 def serve_metrics(host: str, port: int, attempts: int = 50) -> int:
@@ -106,6 +114,14 @@ def upload_ended(state: str, seconds: float | None) -> None:
     UPLOADS.labels(outcome=state).inc()
     if seconds is not None:
         UPLOAD_SECONDS.labels(outcome=state).observe(max(seconds, 0.0))
+
+
+def garbage_collected(blobs: int, manifests: int, size: int) -> None:
+    """Count what one run of the blob collector freed, and that it ran now."""
+    GC_FREED.labels(kind="blob").inc(blobs)
+    GC_FREED.labels(kind="manifest").inc(manifests)
+    GC_FREED_BYTES.inc(size)
+    GC_LAST_RUN.set_to_current_time()
 
 
 def expect_upload_outcomes() -> None:

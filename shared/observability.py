@@ -15,8 +15,8 @@ _service = {"name": "unknown"}
 
 
 def start_observability(settings: TelemetrySettings, service: str) -> int | None:
-    """Configure tracing and, for workers, serve `/metrics`; the metrics port, if any (the
-    gateway serves `/metrics` on its own HTTP port)."""
+    """Configure tracing and serve `/metrics` on the metrics listener; its port, or None when
+    telemetry is off."""
     _service["name"] = service
     telemetry.configure_tracing(settings, service)
     if not settings.telemetry_enabled or service not in metrics.DEFAULT_PORTS:
@@ -57,3 +57,9 @@ def upload_ended(state: str, created_at: datetime | None) -> None:
     if telemetry.enabled():
         seconds = (datetime.now(UTC) - created_at).total_seconds() if created_at else None
         metrics.upload_ended(state, seconds)
+
+
+def garbage_collected(blobs: int, manifests: int, size: int) -> None:
+    """Count what a run of the blob collector freed (ingest)."""
+    if telemetry.enabled():
+        metrics.garbage_collected(blobs, manifests, size)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from functools import partial
-from pathlib import Path
 from typing import Any
 
+import aio_pika
+import anyio
 import structlog
 from faststream import FastStream
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.schemas import Channel
 
 from shared import telemetry
+from shared.fault_injection import crash_before_publish
 from shared.messaging import (
     FailureEvents,
     Handler,
@@ -24,6 +24,7 @@ from shared.messaging import (
     subscribe,
 )
 from shared.observability import broker_middlewares, instrumented
+from shared.readiness import Probe, wait_for
 from shared.settings import BrokerSettings, StorageSettings
 from shared.storage import ObjectStore, S3ObjectStore
 from shared.topology import ALL_CONSUMERS, EVENT_LOG, EVENTS, Consumer
@@ -49,13 +50,30 @@ async def declare_all(broker: RabbitBroker, settings: BrokerSettings) -> None:
     await log_stream.bind(await broker.declare_exchange(EVENTS), routing_key="#")
 
 
-def make_app(broker: RabbitBroker, settings: BrokerSettings) -> FastStream:
-    """A FastStream app that declares the whole topology before its consumers start."""
+def broker_probe(broker: RabbitBroker, settings: BrokerSettings) -> Probe:
+    """The broker serves, and the whole topology is declared on it."""
+
+    async def answers_then_declare() -> None:
+        # A robust connection cancelled mid-connect (by a timeout, a shutdown) keeps
+        # reconnecting in the background for ever, and the process never exits: ask a plain
+        # connection first, then let the declaring (quick, now) finish whatever happens.
+        connection = await aio_pika.connect(settings.broker_url, timeout=5)
+        await connection.close()
+        with anyio.CancelScope(shield=True):
+            await declare_all(broker, settings)
+
+    return answers_then_declare
+
+
+def make_app(broker: RabbitBroker, settings: BrokerSettings,
+             needs: dict[str, Probe] | None = None) -> FastStream:
+    """A FastStream app whose consumers start once the broker serves (and the whole topology
+    is declared on it) and every other dependency it `needs` answers; until then it waits."""
     app = FastStream(broker)
 
     @app.on_startup
-    async def declare() -> None:
-        await declare_all(broker, settings)
+    async def wait_and_declare() -> None:
+        await wait_for({"broker": broker_probe(broker, settings), **(needs or {})})
 
     return app
 
@@ -68,25 +86,23 @@ class Subscriptions:
         self._settings = settings
         self._retry = RetryPolicy(settings.retry_delays_seconds)
 
+    @property
+    def runs_everything(self) -> bool:
+        """True unless this process is a stage worker (`only_consumers`): only then does it
+        run its service's periodic jobs too."""
+        return not self._settings.only_consumers
+
+    def runs(self, consumer: Consumer) -> bool:
+        return self.runs_everything or consumer.queue_name in self._settings.only_consumers
+
     def add(self, consumer: Consumer, handler: Handler,
             on_failure: FailureEvents | None = None, **options: Any) -> None:
+        if not self.runs(consumer):
+            return
         handler = instrumented(consumer.queue_name, handler)
         subscribe(self._broker, consumer, handler, retry=self._retry,
                   delivery_limit=self._settings.delivery_limit, on_failure=on_failure,
-                  before_publish=self._fault_for(consumer), **options)
-
-    def _fault_for(self, consumer: Consumer) -> Callable[[], None] | None:
-        target, _, marker = (self._settings.crash_before_publish or "").partition("@")
-        if target != consumer.queue_name or not marker:
-            return None
-        return partial(crash_once, Path(marker))
-
-
-def crash_once(marker: Path) -> None:
-    """Die at once, as if killed, unless `marker` says this already happened."""
-    if not marker.exists():
-        marker.write_text("crashed")
-        os._exit(137)
+                  before_publish=crash_before_publish(consumer.queue_name), **options)
 
 
 def make_store(settings: StorageSettings) -> ObjectStore:

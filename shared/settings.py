@@ -44,9 +44,22 @@ class BrokerSettings(_Section):
     It is fixed when a queue is first declared: to change it later, delete the queues (or set
     a RabbitMQ policy) first, or RabbitMQ refuses the declaration (PRECONDITION_FAILED)."""
 
-    crash_before_publish: str | None = None
-    """Fault injection for crash tests only, `<queue>@<marker file>`: the consumer of that queue
-    dies once, after committing its effects and before publishing its events."""
+    only_consumers: tuple[str, ...] = ()
+    """Queue names this process consumes, e.g. `["ingest.extract"]`; empty: every consumer of
+    its service, and the service's periodic jobs. `chhub run all` sets it for the extra workers
+    of a pipeline stage (see `stage_workers`)."""
+
+
+class WorkerSettings(_Section):
+    stage_workers: dict[str, int] = {}
+    """Processes consuming each pipeline stage under `chhub run all`, by queue name, e.g.
+    `{"ingest.extract": 3, "sync.publish": 2}`; stages not named take the default below. They
+    compete for the stage's messages (competing consumers), so more workers overlap more of
+    the stage's waits on disk, S3 and the database."""
+
+    default_ingest_workers: int | None = Field(default=None, ge=1)
+    """Processes for each of unpack, extract and parse when `stage_workers` does not name it:
+    unset means one per CPU core, at most 4 (catalog and publish default to one each)."""
 
 
 class StorageSettings(_Section):
@@ -111,6 +124,17 @@ class IngestSettings(_Section):
     bucket_scan_seconds: float = 60.0
     """How often the reconciler lists the drop area for objects no notification announced."""
 
+    gc_window_hours: float = Field(default=1.0, ge=0)
+    """Safety window of the blob collector: a blob or manifest of the songs bucket younger than
+    this is never deleted, whatever refers to it (it may belong to a song still on its way)."""
+
+    gc_interval_seconds: float = Field(default=3600.0, gt=0)
+    """How often the ingest service collects unreferenced blobs (`chhub gc` runs it at once)."""
+
+    staging_sweep_seconds: float = Field(default=60.0, gt=0)
+    """How often each ingest process removes the staging areas its host still holds for uploads
+    that have ended (the upload's cleanup message reaches one process only)."""
+
 
 class ContentSettings(_Section):
     content_dir: Path = Path("./data/content")
@@ -137,6 +161,22 @@ class GatewaySettings(_Section):
     secret_key: str | None = None
     """Secret for CSRF tokens; set it when several gateways share sessions (unset: random)."""
 
+    receiving_timeout_seconds: float = 900.0
+    """An upload whose bytes stop coming in (no request of any gateway is sending them) for
+    this long ends as failed."""
+
+    resumable_expiry_hours: float = 24.0
+    """A resumable upload that gets no bytes for this long ends as failed."""
+
+    secure_cookies: bool = False
+    """Send the session and CSRF cookies over HTTPS only (`Secure`): set it when people reach
+    the hub through TLS, as in compose.tls.yaml."""
+
+    trusted_proxies: str = ""
+    """Addresses or networks (comma-separated) of reverse proxies whose `X-Forwarded-For` and
+    `X-Forwarded-Proto` are believed, e.g. compose's nginx; empty believes no one, and any
+    peer's forwarded headers are ignored."""
+
 
 class SyncthingSettings(_Section):
     syncthing_url: str | None = None
@@ -152,6 +192,11 @@ class SyncthingSettings(_Section):
 
     syncthing_timeout_seconds: float = 30.0
     """How long one Syncthing REST call may take; a rescan waits for the scan to finish."""
+
+    syncthing_rescan_batch_seconds: float = Field(default=1.0, gt=0)
+    """How often the songs that were published meanwhile are rescanned, in one request per
+    shared folder: rigs follow within this delay, and a burst costs one rescan, not one per
+    song."""
 
 
 class ChServerSettings(_Section):
@@ -241,9 +286,11 @@ class TelemetrySettings(_Section):
     `https://app.datadoghq.com/apm/trace/{trace_id}`; unset means uploads show no trace link."""
 
     metrics_port: int | None = None
-    """Port of this process's `/metrics`; unset means the service's default (ingest 9101,
-    catalog 9102, sync 9103; the gateway serves `/metrics` on its own port). When the port is
-    taken (several copies side by side) the next free one is used and logged."""
+    """Port of this process's `/metrics`; unset means the service's default (gateway 9100,
+    ingest 9101, catalog 9102, sync 9103), a listener of its own, apart from the gateway's
+    public port. When the port is taken (several copies side by side) the next free one is
+    used and logged."""
 
     metrics_host: str = "127.0.0.1"
-    """Address `/metrics` listens on (0.0.0.0 in containers, for Prometheus)."""
+    """Address `/metrics` listens on (0.0.0.0 in containers, for Prometheus on the internal
+    network only)."""

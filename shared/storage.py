@@ -6,17 +6,26 @@ Every method is synchronous: async callers run them in a worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from minio import Minio
+from minio.commonconfig import REPLACE, CopySource
+from minio.datatypes import Part
 from minio.error import S3Error
 
-PART_SIZE = 16 * 1024 * 1024
+# A stream of unknown length is sent in parts read one at a time into one buffer, so the part
+# size bounds the memory of each upload under way. 8 MiB parts still allow 80 GiB in S3's
+# 10,000 parts, above the largest upload accepted (50 GiB by default).
+PART_SIZE = 8 * 1024 * 1024
+_OCTETS = "application/octet-stream"
+DOWNLOAD_PIECE = 1024 * 1024
 _MISSING = {"NoSuchKey", "NoSuchBucket", "NoSuchObject", "ResourceNotFound"}
 
 
@@ -28,6 +37,8 @@ class StoredObject:
     traceparent: str | None = None
     """W3C trace context the uploader set as user metadata (`x-amz-meta-traceparent`); only
     `stat` reads it."""
+    modified: datetime | None = None
+    """When the object was last written (or touched), by the S3 server's clock."""
 
 
 class ObjectStore(Protocol):
@@ -37,10 +48,24 @@ class ObjectStore(Protocol):
     def put_bytes(self, bucket: str, key: str, data: bytes) -> str: ...
     def put_file(self, bucket: str, key: str, path: Path) -> str: ...
     def get_bytes(self, bucket: str, key: str) -> bytes: ...
+    def get_range(self, bucket: str, key: str, offset: int, length: int) -> bytes: ...
     def download(self, bucket: str, key: str, path: Path) -> None: ...
     def stat(self, bucket: str, key: str) -> StoredObject | None: ...
     def list(self, bucket: str, prefix: str = "") -> Iterator[StoredObject]: ...
     def delete(self, bucket: str, key: str) -> None: ...
+    def touch(self, bucket: str, key: str) -> bool: ...
+
+
+def _fill(buffer: memoryview, stream: BinaryIO) -> int:
+    """Read `stream` into `buffer` until it is full or the stream ends; the bytes read."""
+    filled = 0
+    while filled < len(buffer):
+        piece = stream.read(len(buffer) - filled)
+        if not piece:
+            break
+        buffer[filled:filled + len(piece)] = piece
+        filled += len(piece)
+    return filled
 
 
 class ObjectNotFound(KeyError):
@@ -67,9 +92,37 @@ class S3ObjectStore:
         return self._client.bucket_exists(bucket_name=bucket)
 
     def put_stream(self, bucket: str, key: str, stream: BinaryIO, length: int = -1) -> str:
-        result = self._client.put_object(bucket_name=bucket, object_name=key, data=stream,
-                                         length=length, part_size=PART_SIZE)
+        if length < 0:
+            return self._put_in_parts(bucket, key, stream)
+        # One part in flight: a part read while others are sent would hold a part per request.
+        result = self._client.put_object(bucket_name=bucket, object_name=key,
+                                         data=WholeReads(stream),
+                                         length=length, part_size=PART_SIZE,
+                                         num_parallel_uploads=1)
         return result.etag
+
+    def _put_in_parts(self, bucket: str, key: str, stream: BinaryIO) -> str:
+        """A stream of unknown length, each part read into the one buffer and sent from it
+        (the client's own put copies each part as it grows, and again to cut it: three parts'
+        worth at once); one request when it fits a part."""
+        client = self._client
+        part = memoryview(bytearray(PART_SIZE))
+        filled = _fill(part, stream)
+        if filled < PART_SIZE:
+            return client._put_object(bucket, key, part[:filled], {"Content-Type": _OCTETS}).etag
+        upload_id = client._create_multipart_upload(bucket, key, {"Content-Type": _OCTETS})
+        try:
+            parts: list[Part] = []
+            while filled:
+                number = len(parts) + 1
+                etag = client._upload_part(bucket, key, part[:filled], None, upload_id, number)
+                parts.append(Part(number, etag))
+                filled = _fill(part, stream)
+            return client._complete_multipart_upload(bucket, key, upload_id, parts).etag
+        except BaseException:
+            with contextlib.suppress(Exception):
+                client._abort_multipart_upload(bucket, key, upload_id)
+            raise
 
     def put_bytes(self, bucket: str, key: str, data: bytes) -> str:
         return self.put_stream(bucket, key, io.BytesIO(data), len(data))
@@ -80,8 +133,15 @@ class S3ObjectStore:
         return result.etag
 
     def get_bytes(self, bucket: str, key: str) -> bytes:
+        return self._read(bucket, key)
+
+    def get_range(self, bucket: str, key: str, offset: int, length: int) -> bytes:
+        """`length` bytes from `offset` (fewer at the end of the object)."""
+        return self._read(bucket, key, offset=offset, length=length)
+
+    def _read(self, bucket: str, key: str, **span: int) -> bytes:
         try:
-            response = self._client.get_object(bucket_name=bucket, object_name=key)
+            response = self._client.get_object(bucket_name=bucket, object_name=key, **span)
         except S3Error as error:
             raise _translated(error, bucket, key) from error
         try:
@@ -91,10 +151,23 @@ class S3ObjectStore:
             response.release_conn()
 
     def download(self, bucket: str, key: str, path: Path) -> None:
+        """The object into `path` (its folders made) in one request, not the stat and get of
+        `fget_object`: written beside it, then renamed into place whole."""
         try:
-            self._client.fget_object(bucket_name=bucket, object_name=key, file_path=str(path))
+            response = self._client.get_object(bucket_name=bucket, object_name=key)
         except S3Error as error:
             raise _translated(error, bucket, key) from error
+        part = path.with_name(f"{path.name}.{threading.get_ident()}.part")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with part.open("wb") as written:
+                for piece in response.stream(DOWNLOAD_PIECE):
+                    written.write(piece)
+            part.replace(path)
+        finally:
+            response.close()
+            response.release_conn()
+            part.unlink(missing_ok=True)
 
     def stat(self, bucket: str, key: str) -> StoredObject | None:
         try:
@@ -105,15 +178,54 @@ class S3ObjectStore:
             raise
         metadata = {name.lower(): value for name, value in (info.metadata or {}).items()}
         return StoredObject(key=key, size=info.size or 0, etag=info.etag,
-                            traceparent=metadata.get("x-amz-meta-traceparent"))
+                            traceparent=metadata.get("x-amz-meta-traceparent"),
+                            modified=info.last_modified)
 
     def list(self, bucket: str, prefix: str = "") -> Iterator[StoredObject]:
         for item in self._client.list_objects(bucket_name=bucket, prefix=prefix, recursive=True):
             if not item.is_dir:
-                yield StoredObject(key=item.object_name, size=item.size or 0, etag=item.etag)
+                yield StoredObject(key=item.object_name, size=item.size or 0, etag=item.etag,
+                                   modified=item.last_modified)
 
     def delete(self, bucket: str, key: str) -> None:
         self._client.remove_object(bucket_name=bucket, object_name=key)
+
+    def touch(self, bucket: str, key: str) -> bool:
+        """Make the object new again (its modification time now), copying it onto itself on
+        the server; False when there is no such object."""
+        try:
+            self._client.copy_object(
+                bucket_name=bucket, object_name=key,
+                source=CopySource(bucket_name=bucket, object_name=key),
+                metadata={"x-amz-meta-touched": datetime.now(UTC).isoformat()},
+                metadata_directive=REPLACE)
+        except S3Error as error:
+            if error.code in _MISSING:
+                return False
+            raise
+        return True
+
+
+class WholeReads:
+    """A stream whose `read(size)` returns `size` bytes unless the stream ends first, however
+    short the underlying reads are (a pipe fed a piece at a time). The S3 client gathers each
+    part by appending every read to what it has so far, which copies a part over and over
+    when reads are short; here the pieces are joined once."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0:
+            return self._stream.read()
+        pieces, wanted = [], size
+        while wanted > 0:
+            piece = self._stream.read(wanted)
+            if not piece:
+                break
+            pieces.append(piece)
+            wanted -= len(piece)
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
 def _translated(error: S3Error, bucket: str, key: str) -> Exception:
@@ -123,12 +235,14 @@ def _translated(error: S3Error, bucket: str, key: str) -> Exception:
 
 
 class InMemoryObjectStore:
-    """ObjectStore kept in a dict, for unit tests."""
+    """ObjectStore kept in a dict, for unit tests; `clock` dates each write."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._objects: dict[tuple[str, str], bytes] = {}
+        self._modified: dict[tuple[str, str], datetime] = {}
         self._buckets: set[str] = set()
         self._lock = threading.Lock()
+        self._clock = clock
 
     def ensure_bucket(self, bucket: str) -> None:
         self._buckets.add(bucket)
@@ -142,6 +256,7 @@ class InMemoryObjectStore:
     def put_bytes(self, bucket: str, key: str, data: bytes) -> str:
         with self._lock:
             self._objects[(bucket, key)] = bytes(data)
+            self._modified[(bucket, key)] = self._clock()
         return f"etag-{len(data)}"
 
     def put_file(self, bucket: str, key: str, path: Path) -> str:
@@ -153,17 +268,30 @@ class InMemoryObjectStore:
         except KeyError:
             raise ObjectNotFound(f"{bucket}/{key}") from None
 
+    def get_range(self, bucket: str, key: str, offset: int, length: int) -> bytes:
+        return self.get_bytes(bucket, key)[offset:offset + length]
+
     def download(self, bucket: str, key: str, path: Path) -> None:
         path.write_bytes(self.get_bytes(bucket, key))
 
     def stat(self, bucket: str, key: str) -> StoredObject | None:
         data = self._objects.get((bucket, key))
-        return None if data is None else StoredObject(key=key, size=len(data))
+        return None if data is None else StoredObject(key=key, size=len(data),
+                                                      modified=self._modified[(bucket, key)])
 
     def list(self, bucket: str, prefix: str = "") -> Iterator[StoredObject]:
         for (b, key), data in sorted(self._objects.items()):
             if b == bucket and key.startswith(prefix):
-                yield StoredObject(key=key, size=len(data))
+                yield StoredObject(key=key, size=len(data), modified=self._modified[(b, key)])
 
     def delete(self, bucket: str, key: str) -> None:
-        self._objects.pop((bucket, key), None)
+        with self._lock:
+            self._objects.pop((bucket, key), None)
+            self._modified.pop((bucket, key), None)
+
+    def touch(self, bucket: str, key: str) -> bool:
+        with self._lock:
+            if (bucket, key) not in self._objects:
+                return False
+            self._modified[(bucket, key)] = self._clock()
+        return True

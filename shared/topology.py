@@ -6,21 +6,28 @@
     catalog.progress (every song.* event, upload.received/unpacked/failed)
         ──upload.completed──▶ ingest.cleanup
     gateway, CLI ──generate.requested──▶ ingest.generate ──upload.received──▶ (as above)
-    gateway ──song.edit_requested──▶ ingest.edit ──song.edited / song.extracted──▶ (as above)
+    gateway, catalog.catalog (a new song whose upload or library asks for generated
+        difficulties) ──song.edit_requested──▶ ingest.edit ──song.edited / song.extracted──▶
+        (as above)
     gateway ──song.deleted──▶ catalog.catalog, sync.publish, ingest.forget (its manifests)
     MinIO ─(chhub.minio, bucket notifications)─▶ ingest.bucket ──upload.received──▶ (as above)
     gateway ──custom.uploaded──▶ ingest.custom ──custom.validated / custom.rejected──▶
     sync.custom ──custom.published──▶; gateway ──custom.deleted──▶ sync.custom
     catalog.custom (every custom.* event: the custom_content table)
     gateway ──rig.selection_changed──▶ sync.rigs ◀──song.published / song.deleted── (a rig's
-        own Syncthing folder of the songs chosen for it, kept up to date)
+        own Syncthing folder of the songs chosen for it, kept up to date); setlist.changed
+        ──▶ sync.rigs too (a rig may receive a setlist's songs)
+    gateway ──setlist.changed──▶ sync.setlists ◀──song.published / song.deleted── (the
+        `.setlist` files of the Setlists folder every rig receives)
 
 Every consumer has a durable quorum queue bound to the topic exchange `chhub.events`.
 A transient failure is retried through the consumer's delay queues (`<queue>.retry.<n>`, one
 per attempt, each message expiring after that attempt's backoff and dead-lettered back into
 the consumer's queue). A message that runs out of attempts, or that crashes its consumer more
 than `x-delivery-limit` times, lands in `<queue>.dead` through the exchange `chhub.dead`,
-dead-lettered at-least-once. No queue name is spelled anywhere else.
+dead-lettered at-least-once. No queue name is spelled anywhere else. A queue is bound to the
+routing keys of the event types it listens to (each event class names its own), or to a
+pattern such as `song.*`.
 """
 
 from __future__ import annotations
@@ -28,6 +35,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+
+from shared.events import (
+    CustomContentDeleted,
+    CustomContentUploaded,
+    CustomContentValidated,
+    Event,
+    RigSelectionChanged,
+    SetlistChanged,
+    SongCataloged,
+    SongDeleted,
+    SongEditRequested,
+    SongExtracted,
+    SongFound,
+    SongGenerationRequested,
+    SongParsed,
+    SongPublished,
+    UploadCompleted,
+    UploadFailed,
+    UploadReceived,
+    UploadUnpacked,
+)
 
 EVENTS = RabbitExchange("chhub.events", type=ExchangeType.TOPIC, durable=True)
 DEAD = RabbitExchange("chhub.dead", type=ExchangeType.DIRECT, durable=True)
@@ -39,7 +67,8 @@ BUCKET_NOTIFICATIONS = RabbitExchange("chhub.minio", type=ExchangeType.FANOUT, d
 # stream: the pipeline's append-only log. The earlier stages keep their events there rather
 # than in tables of their own: the append happens in the broker, in publish order, without a
 # second write in any consumer's path, and a stream can be read again from any offset or time.
-# The catalog's own changes are also kept in its transactional outbox (services/catalog).
+# The catalog's and the gateway's own events are also kept in the transactional outbox
+# (shared/outbox.py).
 EVENT_LOG = RabbitQueue("chhub.events.log", queue_type=QueueType.STREAM, durable=True,
                         routing_key="#")
 
@@ -53,8 +82,12 @@ class Consumer:
 
     service: str
     name: str
-    routing_keys: tuple[str, ...]
+    listens_to: tuple[type[Event] | str, ...]
     exchange: RabbitExchange = EVENTS
+
+    @property
+    def routing_keys(self) -> tuple[str, ...]:
+        return tuple(key if isinstance(key, str) else key.routing_key for key in self.listens_to)
 
     @property
     def queue_name(self) -> str:
@@ -102,23 +135,24 @@ class Consumer:
         )
 
 
-UNPACK = Consumer("ingest", "unpack", ("upload.received",))
-EXTRACT = Consumer("ingest", "extract", ("song.found",))
-PARSE = Consumer("ingest", "parse", ("song.extracted",))
-CLEANUP = Consumer("ingest", "cleanup", ("upload.completed",))
-GENERATE = Consumer("ingest", "generate", ("generate.requested",))
-EDIT = Consumer("ingest", "edit", ("song.edit_requested",))
-FORGET = Consumer("ingest", "forget", ("song.deleted",))
+UNPACK = Consumer("ingest", "unpack", (UploadReceived,))
+EXTRACT = Consumer("ingest", "extract", (SongFound,))
+PARSE = Consumer("ingest", "parse", (SongExtracted,))
+CLEANUP = Consumer("ingest", "cleanup", (UploadCompleted,))
+GENERATE = Consumer("ingest", "generate", (SongGenerationRequested,))
+EDIT = Consumer("ingest", "edit", (SongEditRequested,))
+FORGET = Consumer("ingest", "forget", (SongDeleted,))
 BUCKET = Consumer("ingest", "bucket", ("",), exchange=BUCKET_NOTIFICATIONS)
-CATALOG = Consumer("catalog", "catalog", ("song.parsed", "song.deleted"))
-PROGRESS = Consumer(
-    "catalog", "progress", ("upload.received", "upload.unpacked", "upload.failed", "song.*")
-)
-PUBLISH = Consumer("sync", "publish", ("song.cataloged", "song.deleted"))
-CUSTOM_CHECK = Consumer("ingest", "custom", ("custom.uploaded",))
+CATALOG = Consumer("catalog", "catalog", (SongParsed, SongDeleted))
+PROGRESS = Consumer("catalog", "progress", (UploadReceived, UploadUnpacked, UploadFailed, "song.*"))
+PUBLISH = Consumer("sync", "publish", (SongCataloged, SongDeleted))
+CUSTOM_CHECK = Consumer("ingest", "custom", (CustomContentUploaded,))
 CUSTOM_CATALOG = Consumer("catalog", "custom", ("custom.*",))
-CUSTOM_PUBLISH = Consumer("sync", "custom", ("custom.validated", "custom.deleted"))
-RIGS = Consumer("sync", "rigs", ("rig.selection_changed", "song.published", "song.deleted"))
+CUSTOM_PUBLISH = Consumer("sync", "custom", (CustomContentValidated, CustomContentDeleted))
+RIGS = Consumer("sync", "rigs", (RigSelectionChanged, SongPublished, SongDeleted,
+                                 SetlistChanged))
+SETLISTS = Consumer("sync", "setlists", (SetlistChanged, SongPublished, SongDeleted))
 
 ALL_CONSUMERS = (UNPACK, EXTRACT, PARSE, CLEANUP, GENERATE, EDIT, FORGET, BUCKET, CATALOG,
-                 PROGRESS, PUBLISH, CUSTOM_CHECK, CUSTOM_CATALOG, CUSTOM_PUBLISH, RIGS)
+                 PROGRESS, PUBLISH, CUSTOM_CHECK, CUSTOM_CATALOG, CUSTOM_PUBLISH, RIGS,
+                 SETLISTS)

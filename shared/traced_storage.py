@@ -40,6 +40,10 @@ class TracedObjectStore:
         with span("s3 get_bytes", **_where(bucket, key)):
             return self._inner.get_bytes(bucket, key)
 
+    def get_range(self, bucket: str, key: str, offset: int, length: int) -> bytes:
+        with span("s3 get_range", **_where(bucket, key)):
+            return self._inner.get_range(bucket, key, offset, length)
+
     def download(self, bucket: str, key: str, path: Path) -> None:
         with span("s3 download", **_where(bucket, key)):
             self._inner.download(bucket, key, path)
@@ -56,6 +60,10 @@ class TracedObjectStore:
     def delete(self, bucket: str, key: str) -> None:
         with span("s3 delete", **_where(bucket, key)):
             self._inner.delete(bucket, key)
+
+    def touch(self, bucket: str, key: str) -> bool:
+        with span("s3 touch", **_where(bucket, key)):
+            return self._inner.touch(bucket, key)
 
 
 def _where(bucket: str, key: str) -> dict[str, str]:

@@ -11,9 +11,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.catalog.tables import Song, Upload
 from shared import telemetry
 from shared.metrics import expect_upload_outcomes
+from shared.persistence.tables import Song, Upload
 
 log = structlog.get_logger(__name__)
 

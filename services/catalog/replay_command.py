@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from datetime import datetime
 
 import click
 
-from services.catalog.replay import STAGES, Selection, select_songs, stage_message
+from services.catalog.reindex_watch import ReindexWatch
+from shared.persistence.replay import (
+    STAGES,
+    Selection,
+    outdated_song_ids,
+    select_songs,
+    stage_message,
+)
 
 
 @click.command("replay")
@@ -42,21 +48,35 @@ def replay(stage: str, every: bool, upload_id: uuid.UUID | None, since: datetime
 
 @click.command("reindex")
 @click.option("--wait/--no-wait", default=True, show_default=True,
-              help="Wait until every song is read by the current parser.")
+              help="Wait until every song is read by the current parser, or has failed.")
 def reindex(wait: bool) -> None:
     """Read again every song that an older parser read, from its stored files; the catalog and
-    the content folder change only where the result changed."""
+    the content folder change only where the result changed.
+
+    Waiting ends when each song is read again or its re-read gave up (its stored files are
+    gone, say): those are listed with the reason, and the command exits with status 1.
+    """
     from shared.songs.version import PARSER_VERSION
 
     selection = Selection(parser_older_than=PARSER_VERSION)
-    total = _send("parse", selection, dry_run=False)
-    click.echo(f"Reindexing {total} song(s) with parser version {PARSER_VERSION}.")
-    if wait and total:
-        _wait_until_reindexed(selection, total)
+    with _sessions()() as session:
+        messages = [stage_message(song, "parse") for song in select_songs(session, selection)]
+    click.echo(f"Reindexing {len(messages)} song(s) with parser version {PARSER_VERSION}.")
+    if not wait or not messages:
+        asyncio.run(_publish(messages))
+        return
+    watch = ReindexWatch(frozenset(event.song_id for _, event in messages))
+    asyncio.run(_publish_and_watch(messages, watch, PARSER_VERSION))
+    if watch.failures:
+        click.echo(f"{len(watch.failures)} song(s) could not be read again and keep their "
+                   "older reading:", err=True)
+        for song_id, reason in sorted(watch.failures.items()):
+            click.echo(f"  {song_id}: {reason}", err=True)
+        raise SystemExit(1)
 
 
 def _sessions():
-    from services.catalog.db import make_engine, make_sessions
+    from shared.persistence.db import make_engine, make_sessions
     from shared.settings import DatabaseSettings
 
     return make_sessions(make_engine(DatabaseSettings().database_url, 1))
@@ -88,14 +108,33 @@ async def _publish(messages) -> None:
                 await bus.send(consumer, event)
 
 
-def _wait_until_reindexed(selection: Selection, total: int) -> None:
-    sessions = _sessions()
-    with click.progressbar(length=total, label="Reindexing") as bar:
-        done = 0
-        while done < total:
-            with sessions() as session:
-                left = len(select_songs(session, selection))
-            bar.update(total - left - done)
-            done = total - left
-            if done < total:
-                time.sleep(0.5)
+async def _publish_and_watch(messages, watch: ReindexWatch, parser_version: int) -> None:
+    """Send the messages with a queue of this command's own already listening for failures,
+    then follow the catalog until every song is read again or has failed."""
+    import aio_pika
+
+    from shared.events import SongFailed, load_event
+    from shared.settings import BrokerSettings
+    from shared.topology import EVENTS
+
+    connection = await aio_pika.connect(BrokerSettings().broker_url)
+    async with connection:
+        channel = await connection.channel()
+        failures = await channel.declare_queue(exclusive=True, auto_delete=True)
+        await failures.bind(EVENTS.name, routing_key=SongFailed.routing_key)
+        await _publish(messages)
+        sessions = _sessions()
+        with click.progressbar(length=len(watch.sent), label="Reindexing") as bar:
+            done = 0
+            while True:
+                while (message := await failures.get(no_ack=True, fail=False)) is not None:
+                    event = load_event(message.body)
+                    if isinstance(event, SongFailed):
+                        watch.saw(event)
+                with sessions() as session:
+                    now = watch.done(outdated_song_ids(session, parser_version))
+                bar.update(now - done)
+                done = now
+                if done == len(watch.sent):
+                    return
+                await asyncio.sleep(0.5)

@@ -28,6 +28,14 @@ async def _principal(connection: ASGIConnection) -> Principal:
     return principal
 
 
+async def principal_if_any(connection: ASGIConnection) -> Principal | None:
+    """Who is calling, or None for an anonymous caller or an unknown token (no refusal)."""
+    try:
+        return await _principal(connection)
+    except NotAuthorizedException:
+        return None
+
+
 def _requires(role: str):
     async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         principal = await _principal(connection)
@@ -38,11 +46,19 @@ def _requires(role: str):
     return guard
 
 
+require_signed_in = _requires("viewer")  # anyone signed in or with a token, even when
+# browsing is public: what belongs to someone (their setlists) needs to know who is asking
 require_uploader = _requires("uploader")
 require_admin = _requires("admin")
 
 
 async def may_browse(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Pages, art and downloads: open to everyone when browsing is public, else signed-in."""
+    """Every read, pages and API alike: open to everyone when browsing is public, else to anyone
+    signed in or sending an API token, whatever the role."""
     if not connection.app.state.gateway.settings.public_browsing:
         await _principal(connection)
+
+
+def principal_of(connection: ASGIConnection) -> Principal:
+    """Who a route behind `require_signed_in` (or a stricter guard) is answering."""
+    return connection.scope["state"]["principal"]

@@ -1,13 +1,15 @@
 """Receiving an upload: the request body streamed into the uploads bucket as it arrives.
 
 Memory stays bounded whatever the size: each file of a multipart body (or a raw body) flows
-through a small pipe into an S3 multipart upload running in a worker thread.
+through a small pipe into an S3 multipart upload running in a worker thread, counted against
+the limit as it arrives; other form fields are never kept and may not exceed MAX_FIELD_BYTES.
 """
 
 from __future__ import annotations
 
 import queue
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -18,6 +20,7 @@ from multipart import MultipartSegment, PushMultipartParser
 from shared.storage import ObjectStore
 
 FEED_BYTES = 1024 * 1024
+MAX_FIELD_BYTES = 64 * 1024  # a form field that is not a file: a name, a token
 
 
 class UploadRejected(Exception):
@@ -27,6 +30,15 @@ class UploadRejected(Exception):
         super().__init__(reason)
         self.reason = reason
         self.status = status
+
+
+class UploadUnavailable(Exception):
+    """The upload could not be taken now (the object store or the database is away): sending
+    it again later may succeed. `upload_id` names its row when one was recorded."""
+
+    def __init__(self, reason: str, upload_id: uuid.UUID | None) -> None:
+        super().__init__(reason)
+        self.reason, self.upload_id = reason, upload_id
 
 
 @dataclass(frozen=True)
@@ -42,11 +54,14 @@ class _Aborted(Exception):
 
 
 class ChunkPipe:
-    """A file-like object read by a worker thread and fed from the event loop."""
+    """A file-like object read by a worker thread and fed from the event loop. A read returns
+    what one fed chunk holds at most (a short read, as a socket's), so the pipe never gathers
+    a reader's whole request (an 8 MiB part) in a buffer of its own. It holds `depth` chunks
+    while the reader sends a part: enough to keep the client sending, little to keep."""
 
-    def __init__(self, depth: int = 8) -> None:
+    def __init__(self, depth: int = 4) -> None:
         self._chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(depth)
-        self._buffer = bytearray()
+        self._left = b""
         self._ended = False
 
     def feed(self, chunk: bytes) -> None:
@@ -59,17 +74,20 @@ class ChunkPipe:
         self._chunks.put(_Aborted())
 
     def read(self, size: int = -1) -> bytes:
-        while not self._ended and (size < 0 or len(self._buffer) < size):
+        if size < 0:  # everything up to the end
+            return b"".join(iter(lambda: self.read(FEED_BYTES), b""))
+        while not self._left and not self._ended:
             item = self._chunks.get()
             if isinstance(item, BaseException):
                 raise item
             if item is None:
                 self._ended = True
             else:
-                self._buffer += item
-        size = len(self._buffer) if size < 0 else size
-        data = bytes(self._buffer[:size])
-        del self._buffer[:size]
+                self._left = item
+        if size >= len(self._left):
+            data, self._left = self._left, b""
+        else:
+            data, self._left = self._left[:size], self._left[size:]
         return data
 
 
@@ -130,9 +148,12 @@ class _FileWriter:
 
 
 async def store_body(body: AsyncIterator[bytes], *, content_type: str, filename: str | None,
-                     store: ObjectStore, bucket: str, prefix: str,
-                     max_bytes: int) -> list[StoredFile]:
-    """Store every file of the body under `prefix`; multipart or a raw body named `filename`."""
+                     store: ObjectStore, bucket: str, prefix: str, max_bytes: int,
+                     name_file: Callable[[str | None], str] = safe_relative_path,
+                     max_files: int | None = None) -> list[StoredFile]:
+    """Store every file of the body under `prefix`; multipart or a raw body named `filename`.
+    `name_file` turns a client's file name into the stored path (or refuses it) before a byte
+    of that file is stored."""
     stored: list[StoredFile] = []
     received = 0
     failure: BaseException | None = None
@@ -145,7 +166,9 @@ async def store_body(body: AsyncIterator[bytes], *, content_type: str, filename:
                     raise UploadRejected(
                         f"The upload is larger than the limit of {max_bytes} bytes.", status=413)
                 if segment is not None:
-                    path = safe_relative_path(segment)
+                    if max_files is not None and len(stored) >= max_files:
+                        raise UploadRejected(f"Send at most {max_files} file(s) at a time.")
+                    path = name_file(segment)
                     writer = _FileWriter(store, bucket, f"{prefix}/{path}", path)
                     tasks.start_soon(writer.run)
                 elif piece:
@@ -174,13 +197,13 @@ async def _segments(body: AsyncIterator[bytes], content_type: str, filename: str
         yield b"", None
         return
     boundary = _boundary(content_type)
-    in_file = False
+    in_file, field_bytes = False, 0
     try:
         with PushMultipartParser(boundary) as parser:
             async for chunk in body:
                 for event in parser.parse(chunk):
                     if isinstance(event, MultipartSegment):
-                        in_file = event.filename is not None
+                        in_file, field_bytes = event.filename is not None, 0
                         if in_file:
                             yield b"", event.filename
                     elif event is None:
@@ -189,6 +212,9 @@ async def _segments(body: AsyncIterator[bytes], content_type: str, filename: str
                         in_file = False
                     elif in_file:
                         yield bytes(event), None
+                    elif (field_bytes := field_bytes + len(event)) > MAX_FIELD_BYTES:
+                        raise UploadRejected(f"A form field other than a file is larger than "
+                                             f"{MAX_FIELD_BYTES // 1024} KiB.", status=413)
     except _MultipartError as error:
         raise UploadRejected(f"The multipart body is malformed: {error}") from error
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from services.sync.syncthing import SyncthingError, SyncthingRest
 from shared.settings import SyncthingSettings
+from shared.syncthing import SyncthingError, SyncthingRest
 
 STATUS_TIMEOUT_SECONDS = 5.0
 

@@ -1,11 +1,10 @@
-"""Browser-facing protection: sessions, CSRF, the sign-in rate limit and security headers."""
+"""Browser-facing protection: who is signed in, CSRF, the stores, security headers, and where
+a sign-in may lead (local paths only)."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
-from typing import Any
 
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
@@ -13,16 +12,11 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.middleware.session.server_side import (
-    ServerSideSessionBackend,
-    ServerSideSessionConfig,
-)
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
-from litestar.types import ASGIApp, Empty, Message, Receive, Scope, ScopeSession, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.gateway.sessions import SESSION_KEY
 from services.gateway.users import SignedIn, signed_in
 
 CONTENT_SECURITY_POLICY = (
@@ -32,49 +26,17 @@ CONTENT_SECURITY_POLICY = (
 )
 # The OpenAPI viewers load scripts from a CDN; they get no page CSP of ours.
 _NO_CSP_PREFIXES = ("/schema",)
-SESSION_KEY = "chhub_session"
-SIGN_IN_LIMIT = ("minute", 5)
-
-
-class SessionKeptOnceUsed(ServerSideSessionBackend):
-    """Litestar's server-side sessions, except that an empty session is never stored: a
-    visitor who has not signed in costs no store write and gets no cookie on each request."""
-
-    async def store_in_message(self, scope_session: ScopeSession, message: Message,
-                               connection: ASGIConnection) -> None:
-        if scope_session is Empty or not scope_session:
-            if connection.cookies.get(self.config.key):  # signed out: forget it everywhere
-                await super().store_in_message(Empty, message, connection)
-            return
-        await super().store_in_message(scope_session, message, connection)
-
-
-@dataclass
-class SessionConfig(ServerSideSessionConfig):
-    _backend_class = SessionKeptOnceUsed
-
-
-def session_config() -> ServerSideSessionConfig:
-    return SessionConfig(key=SESSION_KEY, max_age=14 * 24 * 3600, httponly=True,
-                         samesite="lax", store="sessions")
 
 
 def stores(redis_url: str | None) -> dict[str, Store]:
     """Sessions and rate-limit counters: in Redis when configured (shared by every gateway)."""
     if not redis_url:
         return {"sessions": MemoryStore(), "rate_limit": MemoryStore()}
+    from litestar.stores.redis import RedisStore  # the Redis client only where it is used
+
     root = RedisStore.with_client(url=redis_url, namespace="chhub")
     return {"sessions": root.with_namespace("sessions"),
             "rate_limit": root.with_namespace("rate_limit")}
-
-
-def sign_in_rate_limit() -> RateLimitConfig:
-    """Sign-in attempts per client address; only posts count, reading the form is free."""
-    async def is_attempt(request: Any) -> bool:
-        return request.method == "POST"
-
-    return RateLimitConfig(rate_limit=SIGN_IN_LIMIT, store="rate_limit",
-                           check_throttle_handler=is_attempt)
 
 
 class BearerExemptCSRF(CSRFMiddleware):
@@ -100,8 +62,9 @@ def _anonymous_api_call(scope: Scope, headers: MutableScopeHeaders) -> bool:
     return scope["path"].startswith("/api/") and f"{SESSION_KEY}=" not in headers.get("cookie", "")
 
 
-def csrf_middleware(secret: str | None) -> DefineMiddleware:
-    config = CSRFConfig(secret=secret or secrets.token_urlsafe(32), cookie_samesite="strict")
+def csrf_middleware(secret: str | None, secure: bool) -> DefineMiddleware:
+    config = CSRFConfig(secret=secret or secrets.token_urlsafe(32), cookie_samesite="strict",
+                        cookie_secure=secure)
     return DefineMiddleware(BearerExemptCSRF, config=config)
 
 
@@ -145,3 +108,11 @@ async def _lookup(connection: ASGIConnection) -> SignedIn | None:
     except ValueError:
         return None
     return await connection.app.state.gateway.read(signed_in, user_id)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after sign-in: local paths only, since an open redirect would help
+    phishing."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    return target

@@ -6,12 +6,12 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.catalog.tables import ApiToken
+from shared.persistence import api_tokens
+from shared.persistence.tables import ApiToken
 
 ROLES = ("viewer", "uploader", "admin")
 
@@ -30,11 +30,16 @@ def _digest(token: str) -> str:
 
 
 def create_token(session: Session, name: str, role: str) -> str:
+    return issue_token(session, name, role)[1]
+
+
+def issue_token(session: Session, name: str, role: str) -> tuple[uuid.UUID, str]:
+    """A new token's id and secret; only the secret's sha256 is stored."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     token = f"chh_{secrets.token_urlsafe(32)}"
-    session.add(ApiToken(name=name, role=role, token_sha256=_digest(token)))
-    return token
+    return api_tokens.add_token(session, name=name, role=role,
+                                token_sha256=_digest(token)), token
 
 
 def principal_for(session: Session, token: str) -> Principal | None:
@@ -47,28 +52,9 @@ def principal_for(session: Session, token: str) -> Principal | None:
 
 def revoke_token(session: Session, token: str) -> bool:
     """Revoke `token` from now on; False when it is unknown or already revoked."""
-    row = session.execute(
-        select(ApiToken).where(ApiToken.token_sha256 == _digest(token),
-                               ApiToken.revoked_at.is_(None))
-    ).scalar()
-    if row is not None:
-        row.revoked_at = func.now()
-    return row is not None
-
-
-def list_tokens(session: Session) -> list[dict[str, Any]]:
-    """Every token, newest first: its name, role and dates, never its secret."""
-    rows = session.execute(select(ApiToken).order_by(ApiToken.created_at.desc())).scalars()
-    return [{"id": str(row.id), "name": row.name, "role": row.role,
-             "created_at": row.created_at.isoformat(),
-             "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None}
-            for row in rows]
+    return api_tokens.revoke_by_digest(session, _digest(token))
 
 
 def revoke_token_by_id(session: Session, token_id: uuid.UUID) -> bool:
     """Revoke the token with this id; False when it is unknown or already revoked."""
-    row = session.get(ApiToken, token_id)
-    if row is None or row.revoked_at is not None:
-        return False
-    row.revoked_at = func.now()
-    return True
+    return api_tokens.revoke_by_id(session, token_id)

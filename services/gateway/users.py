@@ -1,4 +1,5 @@
-"""People who sign in: usernames, roles and argon2 password hashes."""
+"""People who sign in: usernames, roles, argon2 password hashes, and passwords too easy to guess
+refused."""
 
 from __future__ import annotations
 
@@ -10,13 +11,22 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.catalog.tables import User
 from services.gateway.tokens import ROLES
+from shared.persistence import users as user_rows
+from shared.persistence.tables import User
 
-_hasher = PasswordHasher()
+# OWASP's argon2id setting (19 MiB, 2 passes, 1 lane): each sign-in costs the gateway 19 MiB
+# for a moment instead of argon2-cffi's default 64 MiB, which alone would double its peak
+# memory. Hashes made with other settings still verify: each hash names its own.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Verifying against this when the user is unknown keeps sign-in time the same either way.
 _DUMMY_HASH = _hasher.hash("not a real password")
 MIN_PASSWORD_LENGTH = 8
+# zxcvbn's score 3: more than 10^8 guesses. Every password of its common-password list (the
+# most used ones of public breaches) and their usual variations score below it.
+MIN_PASSWORD_SCORE = 3
+_RATED_LENGTH = 72  # zxcvbn refuses longer; a password's first 72 characters rate it fairly
+_ABOUT_US = ("clone hero", "clonehero", "chhub", "hub")
 
 
 class UserError(ValueError):
@@ -43,12 +53,27 @@ def create_user(session: Session, username: str, password: str, role: str) -> Si
         raise UserError("a username has 1 to 64 characters")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    if (problem := weak_password(password, username)) is not None:
+        raise UserError(problem)
     if _by_name(session, username) is not None:
         raise UserError(f"there is already a user named {username!r}")
-    user = User(id=uuid.uuid4(), username=username, password_hash=_hasher.hash(password),
-                role=role)
-    session.add(user)
-    return SignedIn(user.id, user.username, user.role)
+    user_id = user_rows.add_user(session, username=username,
+                             password_hash=_hasher.hash(password), role=role)
+    return SignedIn(user_id, username, role)
+
+
+def weak_password(password: str, username: str) -> str | None:
+    """Why `password` is too easy to guess, or None: rated by zxcvbn, which knows the common
+    passwords, words, names, keyboard runs, dates and l33t spellings, and here the username
+    and the hub's own name too."""
+    from zxcvbn import zxcvbn  # its word lists (12 MB) load at the first password set
+
+    rating = zxcvbn(password[:_RATED_LENGTH], user_inputs=[username, *_ABOUT_US])
+    if rating["score"] >= MIN_PASSWORD_SCORE:
+        return None
+    feedback = rating["feedback"]
+    hints = [feedback["warning"], *feedback["suggestions"]]
+    return " ".join(["that password is too easy to guess.", *filter(None, hints)])
 
 
 def authenticate(session: Session, username: str, password: str) -> SignedIn | None:

@@ -13,7 +13,7 @@ from urllib.parse import unquote_plus
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events import UploadReceived, event_id
+from shared.events import UploadOrigin, UploadReceived
 
 DROP_NAMESPACE = uuid.UUID("a9a3a8e2-5d4b-4c55-8f8e-2f6b9d3e1c77")
 
@@ -30,11 +30,10 @@ class DroppedObject:
         return uuid.uuid5(DROP_NAMESPACE, f"{self.bucket}/{self.key}@{self.etag or ''}")
 
     def announcement(self, etag: str | None = None) -> UploadReceived:
-        upload_id = self.upload_id
-        return UploadReceived(
-            event_id=event_id("upload.received", upload_id), upload_id=upload_id,
-            bucket=self.bucket, key=self.key, filename=self.key.rsplit("/", 1)[-1],
-            size=self.size, etag=etag or self.etag, source="bucket")
+        origin = UploadOrigin(bucket=self.bucket, key=self.key,
+                              filename=self.key.rsplit("/", 1)[-1])
+        return UploadReceived.about(self.upload_id, origin=origin, size=self.size,
+                                    etag=etag or self.etag, source="bucket")
 
 
 class _Model(BaseModel):

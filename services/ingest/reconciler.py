@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.catalog.db import transaction
-from services.catalog.progress import claim_upload, record_upload_trace
 from services.ingest.bucket_drops import DroppedObject, in_drop_area
 from shared import telemetry
 from shared.events import UploadReceived
+from shared.persistence.db import transaction
+from shared.persistence.uploads import claim_upload, record_upload_trace
 from shared.storage import ObjectStore
 
 STUCK_AFTER_SECONDS = 600.0

@@ -6,9 +6,9 @@ from __future__ import annotations
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.catalog import custom_content, queries
-from services.catalog.db import transaction
-from services.catalog.progress import mark_original_deleted
+from shared.persistence import custom_content, queries
+from shared.persistence.db import transaction
+from shared.persistence.uploads import mark_original_deleted
 from shared.storage import ObjectStore
 
 log = structlog.get_logger(__name__)

@@ -17,7 +17,7 @@ def scan(path: Path, pretty: bool) -> None:
     """Print what the library would know about the song at PATH: a song folder or a .sng file
     (one JSON object), or an archive (.zip, .7z, .rar: a JSON list, one object per song, each
     with its `folder` inside the archive)."""
-    from services.ingest.archives import ArchiveError
+    from shared.songs.archives import ArchiveError
 
     try:
         results = _scan_path(path)
@@ -32,8 +32,8 @@ def scan(path: Path, pretty: bool) -> None:
 
 
 def _scan_path(path: Path) -> list[dict[str, Any]]:
-    from services.ingest.archives import ExtractionLimits, detect_format, extract_archive
-    from services.ingest.song_folders import find_song_folders
+    from shared.songs.archives import ExtractionLimits, detect_format, extract_archive
+    from shared.songs.song_folders import find_song_folders
 
     if path.is_dir() or path.name.lower().endswith(".sng"):
         return [_scan_song(path)]
@@ -49,7 +49,7 @@ def _scan_path(path: Path) -> list[dict[str, Any]]:
 
 
 def _scan_song(path: Path) -> dict[str, Any]:
-    from services.ingest.consumers.extract import read_song
+    from services.ingest.song_files import read_song
     from shared.messaging import PermanentError
     from shared.songs.scan import scan_song
 

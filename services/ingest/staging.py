@@ -1,23 +1,34 @@
 """An upload's staging area: its original unpacked into `<staging>/<upload id>/tree`.
 
-Nothing is written outside the upload's own area. Unpacking is idempotent: a finished area is
-marked, so a redelivered message (or the extract stage on another crash) reuses it.
+The staging folder is this host's cache of unpacked archives, never a hand-over between
+consumers: any consumer that finds an upload's area missing (the upload was unpacked on another
+host) unpacks the original from S3 itself. Each archive is read at most once per host: the
+processes sharing a staging folder unpack an upload one at a time, under a lock, and a finished
+area is marked, so the others (and a redelivered message) reuse it. Nothing is written outside
+the upload's own area. Each song's files leave the tree once the song is stored; the area goes
+when the upload ends (staging_sweep.py frees those of uploads that ended on another host).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import uuid
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from services.ingest.archives import ArchiveError, ExtractionLimits, detect_format, extract_archive
-from services.ingest.song_folders import SongFolder, find_song_folders
+import structlog
+
 from shared.events import UploadOrigin
 from shared.messaging import PermanentError
+from shared.songs.archives import ArchiveError, ExtractionLimits, detect_format, extract_archive
+from shared.songs.song_folders import SongFolder, find_song_folders
 from shared.storage import ObjectStore
+
+log = structlog.get_logger(__name__)
 
 NOT_AN_ARCHIVE = ("This file is not a song archive: only .zip, .7z, .rar and .sng files "
                   "(or a folder of song files) can be uploaded.")
@@ -50,29 +61,78 @@ class StagingArea:
         return sorted(p.relative_to(self.tree).as_posix() for p in self.tree.rglob("*")
                       if p.is_file() and not p.is_symlink())
 
+    def holds_song(self, folder: str) -> bool:
+        """Whether the tree still holds the song at `folder` (a .sng file, or a folder with
+        files of its own): it does until the song is freed."""
+        path = self.tree / folder
+        return path.is_file() or (path.is_dir() and any(c.is_file() for c in path.iterdir()))
+
+    def free_song(self, folder: str) -> None:
+        """Remove the song's own files (a .sng file, or the top-level files of its folder),
+        then its folder and the parents it leaves empty; a song nested inside stays."""
+        path = self.tree / folder
+        if path.is_file() or path.is_symlink():
+            path.unlink(missing_ok=True)
+        elif path.is_dir():
+            for child in path.iterdir():
+                if child.is_file() or child.is_symlink():
+                    child.unlink(missing_ok=True)
+        while path != self.tree and self.tree in path.parents:
+            try:
+                path.rmdir()
+            except OSError:  # not empty (another song, or other files), or gone already
+                break
+            path = path.parent
+
 
 def unpack(store: ObjectStore, staging: StagingArea, origin: UploadOrigin,
            limits: ExtractionLimits) -> list[SongFolder]:
-    """Unpack the upload's original into its staging area; the song folders found in it."""
+    """Unpack the upload's original into its staging area, unless this host has already; the
+    song folders found in it."""
     if not staging.is_unpacked():
-        # Each delivery unpacks into a work folder of its own, then renames it into place: two
-        # deliveries of the same upload (at-least-once) never write into each other's files.
-        work = staging.area / f"work-{uuid.uuid4().hex}"
-        tree = work / "tree"
-        tree.mkdir(parents=True)
-        try:
-            if origin.is_folder:
-                _download_folder(store, origin, tree)
-            else:
-                _unpack_original(store, origin, work, tree, limits)
-            with suppress(OSError):  # another delivery finished first: its tree stays
-                os.rename(tree, staging.tree)
-            staging._done.touch()
-        except ArchiveError as error:
-            raise PermanentError(error.reason) from error
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        with _alone_on_this_host(staging):
+            if not staging.is_unpacked():  # not done meanwhile by the lock's last holder
+                # A work folder of its own, renamed into place: a delivery cut short (killed)
+                # never leaves a half-written tree behind.
+                with unpacked_alone(store, staging, origin, limits) as tree:
+                    with suppress(OSError):  # a tree is there already: it stays
+                        os.rename(tree, staging.tree)
+                    staging._done.touch()
     return find_song_folders(staging.files())
+
+
+@contextmanager
+def _alone_on_this_host(staging: StagingArea) -> Iterator[None]:
+    """Hold the area's lock: one unpacking at a time among every thread and process that
+    shares this staging folder (a lock file; the kernel frees it when its holder dies)."""
+    staging.area.mkdir(parents=True, exist_ok=True)
+    with (staging.area / "lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextmanager
+def unpacked_alone(store: ObjectStore, staging: StagingArea, origin: UploadOrigin,
+                   limits: ExtractionLimits) -> Iterator[Path]:
+    """The original unpacked into a work folder of this call's own, removed afterwards."""
+    work = staging.area / f"work-{uuid.uuid4().hex}"
+    tree = work / "tree"
+    tree.mkdir(parents=True)
+    try:
+        log.info("staging.original_read", upload_id=str(staging.upload_id), key=origin.key,
+                 staging=str(staging.root))
+        if origin.is_folder:
+            _download_folder(store, origin, tree)
+        else:
+            _unpack_original(store, origin, work, tree, limits)
+        yield tree
+    except ArchiveError as error:
+        raise PermanentError(error.reason) from error
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _unpack_original(store: ObjectStore, origin: UploadOrigin, work: Path, tree: Path,

@@ -45,6 +45,22 @@ class CustomFolder:
         before = self.published(content_id)
         path = before if before in _places(content_id, kind, filename) else (
             self._free_path(content_id, kind, filename))
+        self._write(content_id, path, write_file)
+        if before not in (None, path):
+            self._remove(before)
+        return path
+
+    def place(self, content_id: uuid.UUID, path: str, write_file: WriteFile) -> bool:
+        """Put the item's file at `path`, where it was published before (a restored library);
+        False when it is there already."""
+        if not path.startswith(f"{CUSTOM_ROOT}/") or ".." in path.split("/"):
+            raise ValueError(f"{path!r} is not a place inside the Custom folder")
+        if self.published(content_id) == path and (self.root / path).is_file():
+            return False
+        self._write(content_id, path, write_file)
+        return True
+
+    def _write(self, content_id: uuid.UUID, path: str, write_file: WriteFile) -> None:
         target = self.root / path
         self._incoming.mkdir(parents=True, exist_ok=True)
         incoming = self._incoming / f"custom-{content_id}"
@@ -52,9 +68,6 @@ class CustomFolder:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(incoming, target)
         self._remember(content_id, {"path": path})
-        if before not in (None, path):
-            self._remove(before)
-        return path
 
     def unpublish(self, content_id: uuid.UUID) -> str | None:
         """Remove the item for good; the path it had, if any."""

@@ -136,7 +136,7 @@ class RigFollower:
     def _change(self, event: RigSelectionChanged) -> None:
         selection = self._catalog.save(event)
         self._rigs.pair(event.device_id, event.name, event.addresses)
-        if selection.mode == "all":
+        if selection.everything:
             self._rigs.take_everything(event.device_id)
         else:
             self._take(selection, frozenset())

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,30 +39,35 @@ class RigMirror:
 
     def linked(self) -> dict[str, str]:
         """song id → its folder inside the mirror, as linked last time."""
-        return json.loads(self._state.read_text()) if self._state.exists() else {}
+        return self._state_read()[0]
 
     def apply(self, wanted: Mapping[str, str]) -> set[str]:
         """Make the mirror hold exactly the `wanted` song folders (song id → folder relative to
         `songs/`) that exist; the folders that changed, relative to the mirror."""
         self.root.mkdir(parents=True, exist_ok=True)
-        before, after, changed = self.linked(), {}, set()
+        (before, sources), after, linked_from, changed = self._state_read(), {}, {}, set()
         for song_id, sub in before.items():
             if wanted.get(song_id) != sub:
                 self._remove(sub)
                 changed.add(sub)
         for song_id, sub in wanted.items():
-            if not (self._songs / sub).is_dir():
+            source = _folder_version(self._songs / sub)
+            if source is None:
                 continue  # not published yet: its song.published brings it
-            if before.get(song_id) != sub or not self._current(sub):
+            if before.get(song_id) != sub or not self._current(sub, source,
+                                                               sources.get(song_id)):
                 self._link(song_id, sub)
                 changed.add(sub)
-            after[song_id] = sub
-        self._remember(after)
+            after[song_id], linked_from[song_id] = sub, source
+        self._remember(after, linked_from)
         return changed
 
-    def _current(self, sub: str) -> bool:
-        """The mirror's folder links the song folder's present files (a new revision at the
-        same place has new files)."""
+    def _current(self, sub: str, source: list[int], linked_from: list[int] | None) -> bool:
+        """The mirror's folder links the song folder's present files. A publish puts a new
+        folder in place, so one stat of the song folder tells, once its version was noted;
+        before that, the files' inodes are compared."""
+        if linked_from is not None:
+            return source == linked_from
         return _inodes(self._songs / sub) == _inodes(self.root / sub)
 
     def _link(self, song_id: str, sub: str) -> None:
@@ -84,11 +90,31 @@ class RigMirror:
         if parent != self.root and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()  # the artist folder it emptied
 
-    def _remember(self, linked: dict[str, str]) -> None:
+    def _state_read(self) -> tuple[dict[str, str], dict[str, list[int]]]:
+        """(song id → folder in the mirror, song id → version of the song folder it links)."""
+        if not self._state.exists():
+            return {}, {}
+        state = json.loads(self._state.read_text())
+        if "folders" not in state:  # written before versions were noted: folders alone
+            return state, {}
+        return state["folders"], state["sources"]
+
+    def _remember(self, linked: dict[str, str], sources: dict[str, list[int]]) -> None:
         self._state.parent.mkdir(parents=True, exist_ok=True)
         temporary = self._state.with_suffix(".tmp")
-        temporary.write_text(json.dumps(linked, sort_keys=True))
+        temporary.write_text(json.dumps({"folders": linked, "sources": sources},
+                                        sort_keys=True))
         os.replace(temporary, self._state)
+
+
+def _folder_version(folder: Path) -> list[int] | None:
+    """What tells one published folder from the next at the same path: its inode and change
+    time (a number alone may be reused once the old folder is gone); None when absent."""
+    try:
+        status = folder.stat()
+    except FileNotFoundError:
+        return None
+    return [status.st_ino, status.st_ctime_ns] if stat.S_ISDIR(status.st_mode) else None
 
 
 def _inodes(folder: Path) -> dict[str, int] | None:

@@ -1,6 +1,6 @@
 """Carries a rig's selection out in Syncthing: a rig that takes every song shares the library's
 songs folder; a rig with a selection gets its own send-only folder (`chhub-songs-<rig>`, see
-`rig_mirror`) instead. Every rig shares the Custom folder.
+`rig_mirror`) instead. Every rig shares the Custom and Setlists folders.
 
 As with `sharing`, Syncthing trouble is logged, never raised: the mirror is right already, and
 the next selection or song change sets Syncthing right again."""
@@ -14,8 +14,9 @@ from pathlib import Path
 import structlog
 
 from services.sync.rig_mirror import RIGS_ROOT, RigMirror, rig_key
-from services.sync.syncthing import (
+from shared.syncthing import (
     CUSTOM_FOLDER,
+    SETLISTS_FOLDER,
     SONGS_FOLDER,
     FolderSpec,
     SyncthingError,
@@ -44,6 +45,7 @@ class RigSharing:
             if all(d.device_id != device_id for d in syncthing.devices()):
                 syncthing.add_device(device_id, name or device_id[:7], addresses)
             syncthing.share(CUSTOM_FOLDER, device_id)
+            syncthing.share(SETLISTS_FOLDER, device_id)
 
     def take_everything(self, device_id: str) -> None:
         if self._syncthing is None:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import structlog
 
-from services.sync.syncthing import (
+from shared.syncthing import (
     CONTENT_ROOTS,
+    CUSTOM_FOLDER,
+    SETLISTS_FOLDER,
     SyncthingError,
     SyncthingPort,
     content_folders,
@@ -22,6 +24,10 @@ from services.sync.syncthing import (
 )
 
 log = structlog.get_logger(__name__)
+
+EVERY_RIG_FOLDERS = (CUSTOM_FOLDER, SETLISTS_FOLDER)
+"""Folders every paired rig receives, whatever songs it takes."""
+SCAN_PATHS_PER_REQUEST = 200  # keeps each request's URL well under servers' length limits
 
 
 class ContentSharing:
@@ -44,23 +50,42 @@ class ContentSharing:
             for spec in self._folders:
                 if self._syncthing.ensure_folder(spec):
                     log.info("syncthing.folder_created", folder=spec.id, path=str(spec.path))
+            self._share_with_every_rig()
         except SyncthingError as error:
             log.warning("syncthing.unavailable", error=str(error))
             return False
         self._ready = True
         return True
 
+    def _share_with_every_rig(self) -> None:
+        """Every paired rig receives the folders each rig shares (Custom and Setlists), also
+        the ones added since it was paired."""
+        me = self._syncthing.my_id()
+        sharing = {folder: set(self._syncthing.shared_with(folder)) - {me}
+                   for folder in EVERY_RIG_FOLDERS}
+        rigs = set().union(*sharing.values())
+        for folder, devices in sharing.items():
+            for rig in sorted(rigs - devices):
+                self._syncthing.share(folder, rig)
+                log.info("syncthing.folder_shared", folder=folder, device=rig)
+
     def changed(self, content_paths: Iterable[str | None]) -> None:
-        """Ask for a rescan of each changed song folder (paths relative to the content root)."""
+        """Ask for a rescan of each changed song folder (paths relative to the content root):
+        one request per shared folder, each naming at most `SCAN_PATHS_PER_REQUEST` paths."""
         if not self._ready and not self.ensure_folders():
             return
+        by_folder: dict[str, list[str]] = {}
         for folder_id, sub in sorted(self._scan_targets(content_paths)):
-            try:
-                self._syncthing.rescan(folder_id, sub)
-            except SyncthingError as error:
-                self._ready = False
-                log.warning("syncthing.rescan_failed", folder=folder_id, sub=sub,
-                            error=str(error))
+            by_folder.setdefault(folder_id, []).append(sub)
+        for folder_id, subs in by_folder.items():
+            for start in range(0, len(subs), SCAN_PATHS_PER_REQUEST):
+                batch = subs[start:start + SCAN_PATHS_PER_REQUEST]
+                try:
+                    self._syncthing.rescan_paths(folder_id, batch)
+                except SyncthingError as error:
+                    self._ready = False
+                    log.warning("syncthing.rescan_failed", folder=folder_id, paths=len(batch),
+                                first=batch[0], error=str(error))
 
     def _scan_targets(self, content_paths: Iterable[str | None]) -> set[tuple[str, str]]:
         targets = set()

@@ -106,16 +106,21 @@ def start(home: Path, *, name: str = "chhub", gui_port: int | None = None,
                            api_key or secrets.token_urlsafe(24))
     configure(home, name=name, gui_port=local.gui_port, listen_port=local.listen_port,
               api_key=local.api_key)
-    log = (home / "syncthing.log").open("ab")
-    local.process = subprocess.Popen(
-        [binary(), "serve", f"--home={home}", "--no-browser", "--no-restart", "--no-upgrade"],
-        env={**os.environ, **QUIET_ENV}, stdout=log, stderr=subprocess.STDOUT)
+    local.process = launch(home)
     try:
         wait_until_ready(local, timeout)
     except BaseException:
         local.stop()
         raise
     return local
+
+
+def launch(home: Path) -> subprocess.Popen:
+    """Run the Syncthing configured in `home` (again, after a crash), without waiting."""
+    log = (home / "syncthing.log").open("ab")
+    return subprocess.Popen(
+        [binary(), "serve", f"--home={home}", "--no-browser", "--no-restart", "--no-upgrade"],
+        env={**os.environ, **QUIET_ENV}, stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait_until_ready(local: LocalSyncthing, timeout: float) -> None:

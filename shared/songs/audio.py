@@ -38,8 +38,9 @@ def audio_length_ms(data: bytes) -> float:
     return mp3_length_ms(data)
 
 
-def ogg_length_ms(data: bytes) -> float:
-    """Last granule position of the first logical stream over its sample rate."""
+def ogg_length_ms(data: bytes, tail: bytes | None = None) -> float:
+    """Last granule position of the first logical stream over its sample rate; the last page
+    is looked for in `tail` (the file's last bytes) when given, else in `data`."""
     serial, packet = _first_ogg_packet(data)
     if packet[:7] == b"\x01vorbis" and len(packet) >= 16:
         rate, skip = int.from_bytes(packet[12:16], "little"), 0
@@ -49,7 +50,7 @@ def ogg_length_ms(data: bytes) -> float:
         raise AudioReadError("The Ogg stream is neither Vorbis nor Opus.")
     if not rate:
         raise AudioReadError("The Ogg identification header gives no sample rate.")
-    granule = _last_granule(data, serial)
+    granule = _last_granule(data if tail is None else tail, serial)
     return max(0, granule - skip) * 1000 / rate
 
 
@@ -77,32 +78,65 @@ def _last_granule(data: bytes, serial: int) -> int:
     raise AudioReadError("The Ogg file has no page with a granule position.")
 
 
-def wav_length_ms(data: bytes) -> float:
-    """The data chunk's size over the byte rate (a chunk cut short counts what is there)."""
+def wav_length_ms(data: bytes, size: int | None = None) -> float:
+    """The data chunk's size over the byte rate (a chunk cut short counts what is there);
+    `data` may be the file's first bytes only when `size` gives the whole file's size."""
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise AudioReadError("The file is not a RIFF WAVE file.")
+    size = len(data) if size is None else size
     byte_rate, at = None, 12
     while at + 8 <= len(data):
-        chunk, size = data[at : at + 4], int.from_bytes(data[at + 4 : at + 8], "little")
-        if chunk == b"fmt " and size >= 12:
+        chunk, chunk_size = data[at : at + 4], int.from_bytes(data[at + 4 : at + 8], "little")
+        if chunk == b"fmt " and chunk_size >= 12:
             byte_rate = int.from_bytes(data[at + 16 : at + 20], "little")
         elif chunk == b"data":
             if not byte_rate:
                 raise AudioReadError("The WAV data chunk comes without a usable fmt chunk.")
-            return min(size, len(data) - at - 8) * 1000 / byte_rate
-        at += 8 + size + (size & 1)
+            return min(chunk_size, size - at - 8) * 1000 / byte_rate
+        at += 8 + chunk_size + (chunk_size & 1)
     raise AudioReadError("The WAV file has no data chunk.")
+
+
+def length_from_ends(head: bytes, tail: bytes, size: int) -> float | None:
+    """Length in milliseconds read from a file's first and last bytes alone (`size` bytes in
+    all), or None when only the whole file can tell: an MP3 without a frame-count header, or a
+    header that lies beyond the bytes given. Raises `AudioReadError` as `audio_length_ms`."""
+    if size <= len(head):
+        return audio_length_ms(head)
+    try:
+        if head[:4] == b"OggS":
+            return ogg_length_ms(head, tail)
+        if head[:4] == b"RIFF":
+            return wav_length_ms(head, size)
+        at = _skip_id3(head)
+        first = _find_frame(head, at) if at + _FRAME_ROOM < len(head) else None
+        if first is None or first[0] + _FRAME_ROOM > len(head):
+            return None
+        return _mp3_length(head, *first, count_frames=False)
+    except AudioReadError:
+        return None  # what is missing may be in the middle: the whole file decides
+
+
+_FRAME_ROOM = 4096  # bytes after a frame header that hold any MPEG frame and its tags
 
 
 def mp3_length_ms(data: bytes) -> float:
     """Frames (from a Xing/Info or VBRI header, else counted) times samples per frame."""
-    at = _skip_id3(data)
-    first = _find_frame(data, at)
+    first = _find_frame(data, _skip_id3(data))
     if first is None:
         raise AudioReadError("No MPEG audio frame found.")
-    at, header = first
+    length = _mp3_length(data, *first, count_frames=True)
+    assert length is not None
+    return length
+
+
+def _mp3_length(data: bytes, at: int, header: _Frame, *, count_frames: bool) -> float | None:
+    """Milliseconds from the first frame at `at`; None when no header counts the frames and
+    `count_frames` is off."""
     frames, trim = _xing_frames(data, at, header) or (_vbri_frames(data, at), 0)
     if frames is None:
+        if not count_frames:
+            return None
         frames = _count_frames(data, at)
     return max(0, frames * header.samples - trim) * 1000 / header.rate
 

@@ -1,4 +1,4 @@
-"""Reading `.chart` text into the common raw chart (scan-chart 7.0.1's chart-parser rules)."""
+"""Reading `.chart` text into the common raw chart (scan-chart 8.0.1's chart-parser rules)."""
 
 from __future__ import annotations
 

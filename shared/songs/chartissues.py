@@ -17,8 +17,7 @@ MIN_SUSTAIN_GAP_MS = 40
 MIN_SUSTAIN_MS = 100
 
 
-def chart_issues(chart: ParsedChart, song_length: float,
-                 hashes: dict[tuple[str, str], str]) -> list[ChartIssue]:
+def chart_issues(chart: ParsedChart, hashes: dict[tuple[str, str], str]) -> list[ChartIssue]:
     """Every chart issue, in scan-chart's order."""
     issues = _misaligned_time_signatures(chart)
     if all(not t.groups for t in chart.tracks) and not chart.has_vocals:
@@ -30,7 +29,7 @@ def chart_issues(chart: ParsedChart, song_length: float,
         issues.append(chart_issue("isDefaultBPM"))
     if not chart.sections:
         issues.append(chart_issue("noSections"))
-    issues += _end_event_issues(chart, song_length)
+    issues += _end_event_issues(chart)
     for track in chart.tracks:
         issues += track_issues(track, chart.clock())
     return issues
@@ -61,7 +60,10 @@ def _advance(beatline: float, target: int, resolution: int, signature) -> float:
     if (target - beatline) / step > 1000:
         beatline += step * max(0, math.floor((target - beatline) / step) - 1)
     while beatline < target:
-        beatline += step
+        advanced = beatline + step
+        if advanced == beatline:  # a measure too short to move the beatline: it never lands
+            return beatline
+        beatline = advanced
     return beatline
 
 
@@ -81,14 +83,14 @@ def _difficulty_issues(chart: ParsedChart, hashes: dict[tuple[str, str], str]) -
     return issues
 
 
-def _end_event_issues(chart: ParsedChart, song_length: float) -> list[ChartIssue]:
+def _end_event_issues(chart: ParsedChart) -> list[ChartIssue]:
+    """Every end event after the first, and a first one before the last note (scan-chart 8
+    no longer compares it with song_length, which is often missing or measured elsewhere)."""
     ends = chart.end_events
     issues = [chart_issue("badEndEvent", ms=end.ms_time) for end in ends[1:]]
     last_ticks = [t.groups[-1][0][0] for t in chart.tracks if t.groups]
     last_note_tick = max(last_ticks) if last_ticks else None
     if last_note_tick and ends and ends[0].tick < last_note_tick:
-        issues.append(chart_issue("badEndEvent", ms=ends[0].ms_time))
-    if ends and ends[0].ms_time > song_length:
         issues.append(chart_issue("badEndEvent", ms=ends[0].ms_time))
     return issues
 

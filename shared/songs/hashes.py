@@ -1,4 +1,4 @@
-"""Hashes computed exactly as scan-chart 7.0.1 computes them (folder md5, chart hash)."""
+"""Hashes computed exactly as scan-chart 8.0.1 computes them (folder md5, chart hash)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import base64
 import hashlib
 import math
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from blake3 import blake3 as _blake3
 
@@ -18,11 +18,34 @@ def _js_string_order(name: str) -> bytes:
 
 def folder_md5(files: Mapping[str, bytes]) -> str:
     """scan-chart's folder `md5`: md5 over (UTF-8 name, bytes) of every file, sorted by name."""
+    return folder_md5_streamed(files, lambda name: (files[name],))
+
+
+def folder_md5_streamed(names: Iterable[str], pieces_of: Callable[[str], Iterable[bytes]]) -> str:
+    """`folder_md5` of files handed over piece by piece (`pieces_of(name)`), so that no file
+    need be held whole."""
     digest = hashlib.md5()
-    for name in sorted(files, key=_js_string_order):
+    for name in sorted(names, key=_js_string_order):
         digest.update(name.encode("utf-8", "surrogatepass"))
-        digest.update(files[name])
+        for piece in pieces_of(name):
+            digest.update(piece)
     return digest.hexdigest()
+
+
+def folder_md5_and_sha256s(names: Iterable[str], pieces_of: Callable[[str], Iterable[bytes]]
+                           ) -> tuple[str, dict[str, tuple[str, int]]]:
+    """`folder_md5_streamed` and, in the same pass, each file's sha256 and size: every file's
+    pieces are asked for once."""
+    digest, files = hashlib.md5(), {}
+    for name in sorted(names, key=_js_string_order):
+        digest.update(name.encode("utf-8", "surrogatepass"))
+        own, size = hashlib.sha256(), 0
+        for piece in pieces_of(name):
+            digest.update(piece)
+            own.update(piece)
+            size += len(piece)
+        files[name] = (own.hexdigest(), size)
+    return digest.hexdigest(), files
 
 
 def blake3_base64url(*parts: bytes) -> str:

@@ -1,6 +1,6 @@
 """Reading `song.ini`: sections and keys, then scan-chart's typed song metadata.
 
-Keys are matched case-insensitively (lowercased, as YARG does); scan-chart 7.0.1 matches them
+Keys are matched case-insensitively (lowercased, as YARG does); scan-chart 8.0.1 matches them
 case-sensitively, so `Name = x` is read here and ignored there. Lines starting with `;` or `#`
 are comments. Text is decoded by `text.decode_text` (UTF-16 with BOM, UTF-8, else Latin-1).
 """

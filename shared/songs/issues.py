@@ -1,4 +1,4 @@
-"""Problems found in a song folder, with scan-chart 7.0.1's codes and a sentence for people."""
+"""Problems found in a song folder, with scan-chart 8.0.1's codes and a sentence for people."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reading `.mid` charts into the common raw chart (scan-chart 7.0.1's midi-parser rules)."""
+"""Reading `.mid` charts into the common raw chart (scan-chart 8.0.1's midi-parser rules)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ INSTRUMENT_TRACKS = {
 }
 KNOWN_TRACKS = frozenset((*INSTRUMENT_TRACKS, "PART VOCALS", "EVENTS"))
 TEXT, TRACK_NAME, LYRIC, TEMPO, TIME_SIGNATURE = 0x01, 0x03, 0x05, 0x51, 0x58
-# JavaScript's `.` and `$` (no line terminators), so patterns are used with fullmatch.
-_SECTION = re.compile("\\[?(?:section|prc)[ _]([^\n\r\u2028\u2029]*)\\]?")
+# JavaScript's `$` without the m flag is the end of the text, so patterns are used with
+# fullmatch; a section name stops before its first `]` (a name holding one is no section).
+_SECTION = re.compile(r"\[?(?:section|prc)[ _]([^\]]*)\]?")
 _VOCAL_NOTES = bytes(1 if 36 <= note <= 84 else 0 for note in range(128))
 _END = re.compile(r"\[?end\]?")
 

@@ -101,18 +101,25 @@ def analyse_chart(data: bytes, fmt: str, modifiers: Mapping[str, Any]):
 
     Returns (NotesData, the .chart [Song] metadata or None); raises ChartParseError.
     """
-    raw = parse_midi(data, modifiers) if fmt == "mid" else parse_chart(data)
-    chart = parse_tracks(raw, fmt, modifiers)
+    chart = read_tracks(data, fmt, modifiers)
     return analyse(chart, modifiers), (chart.metadata if fmt == "chart" else None)
+
+
+def read_tracks(data: bytes, fmt: str, modifiers: Mapping[str, Any]) -> ParsedChart:
+    """Chart bytes (`fmt` 'chart' or 'mid') as timed tracks; raises ChartParseError."""
+    raw = parse_midi(data, modifiers) if fmt == "mid" else parse_chart(data)
+    return parse_tracks(raw, fmt, modifiers)
 
 
 def analyse(chart: ParsedChart, modifiers: Mapping[str, Any]) -> NotesData:
     """NotesData for a parsed chart."""
-    summaries = tuple(_summary(track, hash_)
-                      for track, hash_ in zip(chart.tracks, track_hashes(chart), strict=True))
     hashes: dict[tuple[str, str], str] = {}
-    for s in summaries:  # scan-chart looks up the first track of a name
-        hashes.setdefault((s.instrument, s.difficulty), s.hash)
+    for track, hash_ in zip(chart.tracks, track_hashes(chart), strict=True):
+        # scan-chart looks a hash up by name: a second "guitar expert" (a .mid with both
+        # PART GUITAR and T1 GEMS) reports the first one's hash
+        hashes.setdefault((track.instrument, track.difficulty), hash_)
+    summaries = tuple(_summary(track, hashes[(track.instrument, track.difficulty)])
+                      for track in chart.tracks)
     return NotesData(
         instruments=tuple(dict.fromkeys(t.instrument for t in chart.tracks)),
         drum_type=chart.drum_type,
@@ -121,7 +128,7 @@ def analyse(chart: ParsedChart, modifiers: Mapping[str, Any]) -> NotesData:
         tempo_map_hash=tempo_map_hash(chart),
         tempo_marker_count=len(chart.tempos),
         effective_length=_effective_length(chart, modifiers["song_length"]),
-        chart_issues=tuple(chart_issues(chart, modifiers["song_length"], hashes)),
+        chart_issues=tuple(chart_issues(chart, hashes)),
         section_count=len(chart.sections),
         lyric_count=len(chart.lyrics),
     )

@@ -1,4 +1,4 @@
-"""Scan a song folder's files into everything scan-chart 7.0.1 reports, plus our own fields.
+"""Scan a song folder's files into everything scan-chart 8.0.1 reports, plus our own fields.
 
 Our own additions: `audioLength`, the longest playable stem's length read from its headers, is
 also reported as `song_length` when song.ini gives none (scan-chart reports only the ini's
@@ -9,11 +9,14 @@ change `playable`.
 `scan_song` never raises for bad content: like scan-chart, a missing or unreadable file becomes
 an issue (`noMetadata`, `noChart`, `badChart`, ...) and `playable` turns false. Only the parse
 helpers (`chart.parse_chart`, `midi.parse_midi`) raise `ChartParseError` for malformed bytes.
+
+`read_chart` reads the same folder's chart as timed tracks, by the same choice of files and
+song.ini modifiers, for whoever draws or plays it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +27,9 @@ from .hashes import chart_hash, folder_md5, md5_hex
 from .image import image_info
 from .ini import DEFAULT_METADATA, SongMetadata, parse_ini, read_metadata
 from .issues import FolderIssue, MetadataIssue
-from .notes import NotesData, analyse_chart
+from .notes import NotesData, analyse_chart, read_tracks
 from .text import js_number
+from .tracks import ParsedChart
 
 SCALAR_FIELDS = ("name", "artist", "album", "genre", "year", "charter", "song_length")
 
@@ -120,12 +124,21 @@ def _album_art(files: Mapping[str, bytes], names: list[str]):
     return art, issues
 
 
-def scan_song(files: Mapping[str, bytes]) -> SongScan:
-    """Scan one folder's own top-level files (name -> bytes)."""
+AudioLength = Callable[[str], float]
+"""A stem's length in milliseconds by its name; raises `AudioReadError`."""
+
+
+def scan_song(files: Mapping[str, bytes], *, md5: str | None = None,
+              audio_length: AudioLength | None = None) -> SongScan:
+    """Scan one folder's own top-level files (name -> bytes).
+
+    A caller that already knows the folder's `md5`, and can tell a stem's length without
+    reading it whole (`audio_length`), spares `files` from reading any audio stem at all.
+    """
     names = folder.ordered_names(files)
     ini_metadata, folder_issues = _read_ini(files, names)
     metadata_issues = list(ini_metadata.issues) if ini_metadata else []
-    modifiers = ini_metadata.values if ini_metadata else DEFAULT_METADATA
+    modifiers = _modifiers(ini_metadata)
     chart_pick = folder.pick_chart(names)
     folder_issues += chart_pick.issues
     notes_data, chart_meta, hash_ = None, None, None
@@ -142,7 +155,8 @@ def scan_song(files: Mapping[str, bytes]) -> SongScan:
     metadata = _merged_metadata(ini_metadata, chart_meta)
     art, art_issues = _album_art(files, names)
     audio, audio_issues = folder.audio_files(names)
-    audio_length, bad_audio = _audio_length(files, audio)
+    audio_length, bad_audio = _audio_length(
+        audio_length or (lambda name: audio_length_ms(files[name])), audio)
     if audio_length is not None and not metadata.get("song_length"):
         metadata["song_length"] = audio_length
     video = folder.video_file(names)
@@ -150,7 +164,8 @@ def scan_song(files: Mapping[str, bytes]) -> SongScan:
     playable = bool(notes_data) and (ini_metadata or chart_meta) is not None and not any(
         issue.code == "noAudio" for issue in folder_issues)
     return SongScan(
-        md5=folder_md5(files), chart_hash=hash_, playable=playable, chart_file=chart_pick.name,
+        md5=md5 or folder_md5(files), chart_hash=hash_, playable=playable,
+        chart_file=chart_pick.name,
         metadata=metadata, folder_issues=tuple(folder_issues),
         metadata_issues=tuple(metadata_issues), notes_data=notes_data, album_art=art,
         audio_files=tuple(audio), has_video_background=video.name is not None,
@@ -158,12 +173,31 @@ def scan_song(files: Mapping[str, bytes]) -> SongScan:
     )
 
 
-def _audio_length(files: Mapping[str, bytes], stems: list[str]):
+def read_chart(files: Mapping[str, bytes]) -> ParsedChart | None:
+    """The folder's chart as timed tracks with its song.ini's modifiers applied, or None
+    without a chart. Only the chart and the ini are read from `files` (top-level names only);
+    raises SongFormatError for bad bytes."""
+    names = folder.ordered_names({name: b"" for name in files if "/" not in name})
+    chart_name = folder.pick_chart(names).name
+    if chart_name is None:
+        return None
+    ini_metadata, _ = _read_ini(files, names)
+    return read_tracks(files[chart_name], folder.extension(chart_name).lower(),
+                       _modifiers(ini_metadata))
+
+
+def _modifiers(ini: SongMetadata | None) -> Mapping[str, Any]:
+    """What changes how a chart reads (hopo frequency, multiplier note, ...): the ini's values,
+    or scan-chart's defaults without an ini."""
+    return ini.values if ini else DEFAULT_METADATA
+
+
+def _audio_length(length_of: AudioLength, stems: list[str]):
     """Whole milliseconds of the longest readable stem (or None), and a badAudio issue list."""
     lengths, errors = [], []
     for name in stems:
         try:
-            lengths.append(audio_length_ms(files[name]))
+            lengths.append(length_of(name))
         except AudioReadError as error:
             errors.append(f'"{name}": {error.reason}')
     issues = [FolderIssue("badAudio", "This chart's audio couldn't be parsed:\n"

@@ -1,32 +1,40 @@
-"""Reading and writing Clone Hero's `.sng` song container (SNGPKG version 1)."""
+"""Reading Clone Hero's `.sng` song container (SNGPKG version 1), and converting between a
+`.sng` and a song folder. The layout is in `sng_layout`, the writer in `sng_write`; their
+public names are offered here too, so that `.sng` callers need one import."""
 
 from __future__ import annotations
 
-import hashlib
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .errors import SongFormatError
 from .ini import parse_ini
-
-IDENTIFIER = b"SNGPKG"
-VERSION = 1
-MASK_SIZE = 16
-HEADER_SIZE = len(IDENTIFIER) + 4 + MASK_SIZE
-SONG_INI = "song.ini"
-_U32 = struct.Struct("<I")
-_I32 = struct.Struct("<i")
-_U64 = struct.Struct("<Q")
-_U8 = struct.Struct("<B")
-_FILE_RANGE = struct.Struct("<QQ")  # contentsLen, contentsIndex
-_PAIR_MIN_SIZE = 2 * _I32.size
-_FILE_META_MIN_SIZE = 1 + _FILE_RANGE.size
-_MASK_CHUNK = 1 << 20  # a multiple of 256, the period of the mask's key stream
-_FORBIDDEN_NAME_CHARS = frozenset('<>:"/\\|?*\x7f' + "".join(map(chr, range(32))))
-_RESERVED_NAMES = frozenset(
-    ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in range(10)]
+from .sng_layout import (
+    FILE_META_MIN_SIZE,
+    FILE_RANGE,
+    HEADER_SIZE,
+    I32,
+    IDENTIFIER,
+    MASK_SIZE,
+    PAIR_MIN_SIZE,
+    SONG_INI,
+    U8,
+    U32,
+    U64,
+    VERSION,
+    SngFormatError,
+    apply_xor_mask,
+    file_name_problem,
+    metadata_problem,
 )
+from .sng_write import write_sng
+
+__all__ = [
+    "HEADER_SIZE", "IDENTIFIER", "MASK_SIZE", "SONG_INI", "VERSION", "SngFormatError",
+    "SngPackage", "apply_xor_mask", "file_name_problem", "folder_to_sng",
+    "metadata_from_song_ini", "metadata_problem", "read_sng", "sng_to_folder",
+    "song_ini_from_metadata", "write_sng",
+]
 
 
 @dataclass(frozen=True)
@@ -37,14 +45,6 @@ class SngPackage:
     xor_mask: bytes
     metadata: dict[str, str]
     files: dict[str, bytes]
-
-
-class SngFormatError(SongFormatError):
-    """Bytes that are not a valid `.sng`; `offset` is the byte where reading went wrong."""
-
-    def __init__(self, reason: str, offset: int | None = None, file: str | None = None):
-        self.offset = offset
-        super().__init__(reason, file, None if offset is None else f"byte {offset}")
 
 
 class _Cursor:
@@ -64,13 +64,13 @@ class _Cursor:
         return layout.unpack(self.take(layout.size, what))[0]
 
     def count(self, item_min_size: int, what: str) -> int:
-        offset, count = self.offset, self.number(_U64, what)
+        offset, count = self.offset, self.number(U64, what)
         if count * item_min_size > self.end - self.offset:
             raise SngFormatError(f"{what} {count} cannot fit in the section", offset)
         return count
 
     def section(self, what: str) -> _Cursor:
-        size = self.number(_U64, f"{what} length")
+        size = self.number(U64, f"{what} length")
         start = self.offset
         self.take(size, what)
         return _Cursor(self.view, start, start + size)
@@ -86,64 +86,6 @@ class _FileEntry:
     start: int
     size: int
     index_offset: int
-
-
-def apply_xor_mask(data: bytes | memoryview, mask: bytes) -> bytes:
-    """Mask or unmask file contents: byte i is XOR-ed with `mask[i % 16] ^ (i % 256)`."""
-    pattern = bytes(mask[i % MASK_SIZE] ^ i for i in range(256))
-    return b"".join(
-        _xor_with_pattern(data[start : start + _MASK_CHUNK], pattern)
-        for start in range(0, len(data), _MASK_CHUNK)
-    )
-
-
-def _xor_with_pattern(piece: bytes | memoryview, pattern: bytes) -> bytes:
-    # One big-integer XOR per chunk runs at C speed; a Python loop per byte would not.
-    size = len(piece)
-    key = (pattern * (size // len(pattern) + 1))[:size]
-    mixed = int.from_bytes(piece, "little") ^ int.from_bytes(key, "little")
-    return mixed.to_bytes(size, "little")
-
-
-def _encodes(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def file_name_problem(name: str) -> str | None:
-    """Why `name` is unsafe as an embedded file name (spec rules), or None when it is fine."""
-    forbidden = _FORBIDDEN_NAME_CHARS.intersection(name)
-    if not name:
-        return "is empty"
-    if not _encodes(name):
-        return "is not valid Unicode"
-    if len(name.encode()) > 255:
-        return "is longer than 255 bytes"
-    if forbidden:
-        return f"contains the forbidden character {min(forbidden)!r}"
-    if ".." in name:
-        return "contains '..'"
-    if name[-1] in ". ":
-        return "ends with a period or a space"
-    if name.split(".")[0].rstrip(" ").upper() in _RESERVED_NAMES:
-        return "is a reserved Windows device name"
-    return None
-
-
-def metadata_problem(key: str, value: str) -> str | None:
-    """Why a metadata pair could not round-trip through song.ini, or None when it can."""
-    if not key:
-        return "has an empty key"
-    if not (_encodes(key) and _encodes(value)):
-        return f"{key!r} is not valid Unicode"
-    if any(char in key for char in "=;\r\n\0"):
-        return f"key {key!r} contains '=', ';', a line break or NUL"
-    if any(char in value for char in "\r\n\0"):
-        return f"value of {key!r} contains a line break or NUL"
-    return None
 
 
 def read_sng(data: bytes | bytearray | memoryview) -> SngPackage:
@@ -167,14 +109,14 @@ def _read_header(cursor: _Cursor) -> tuple[int, bytes]:
     identifier = bytes(cursor.take(len(IDENTIFIER), "identifier"))
     if identifier != IDENTIFIER:
         raise SngFormatError(f"identifier is {identifier!r}, not {IDENTIFIER!r}", 0)
-    offset, version = cursor.offset, cursor.number(_U32, "version")
+    offset, version = cursor.offset, cursor.number(U32, "version")
     if version != VERSION:
         raise SngFormatError(f"version {version} is not supported (only {VERSION})", offset)
     return version, bytes(cursor.take(MASK_SIZE, "xor mask"))
 
 
 def _read_text(cursor: _Cursor, what: str) -> str:
-    offset, size = cursor.offset, cursor.number(_I32, f"{what} length")
+    offset, size = cursor.offset, cursor.number(I32, f"{what} length")
     if size < 0:
         raise SngFormatError(f"{what} length {size} is negative", offset)
     try:
@@ -185,7 +127,7 @@ def _read_text(cursor: _Cursor, what: str) -> str:
 
 def _read_metadata(cursor: _Cursor) -> dict[str, str]:
     metadata: dict[str, str] = {}
-    for _ in range(cursor.count(_PAIR_MIN_SIZE, "metadata count")):
+    for _ in range(cursor.count(PAIR_MIN_SIZE, "metadata count")):
         offset = cursor.offset
         key, value = _read_text(cursor, "metadata key"), _read_text(cursor, "metadata value")
         problem = "repeats key " + repr(key) if key in metadata else metadata_problem(key, value)
@@ -199,9 +141,9 @@ def _read_metadata(cursor: _Cursor) -> dict[str, str]:
 def _read_file_index(cursor: _Cursor) -> list[_FileEntry]:
     entries: list[_FileEntry] = []
     seen: set[str] = set()
-    for _ in range(cursor.count(_FILE_META_MIN_SIZE, "file count")):
+    for _ in range(cursor.count(FILE_META_MIN_SIZE, "file count")):
         offset = cursor.offset
-        name_bytes = cursor.take(cursor.number(_U8, "file name length"), "file name")
+        name_bytes = cursor.take(cursor.number(U8, "file name length"), "file name")
         try:
             name = str(name_bytes, "utf-8")
         except UnicodeDecodeError:
@@ -210,7 +152,7 @@ def _read_file_index(cursor: _Cursor) -> list[_FileEntry]:
         if problem:
             raise SngFormatError(f"file name {name!r} {problem}", offset)
         seen.add(name.casefold())
-        size, start = _FILE_RANGE.unpack(cursor.take(_FILE_RANGE.size, f"range of {name!r}"))
+        size, start = FILE_RANGE.unpack(cursor.take(FILE_RANGE.size, f"range of {name!r}"))
         entries.append(_FileEntry(name, start, size, offset))
     cursor.expect_end("file index")
     return entries
@@ -226,61 +168,6 @@ def _check_file_ranges(entries: list[_FileEntry], file_data: _Cursor) -> None:
         if entry.start < used_until:
             raise SngFormatError(f"{span} overlaps another file", entry.index_offset)
         used_until = entry.start + entry.size
-
-
-def write_sng(
-    metadata: Mapping[str, str], files: Mapping[str, bytes], *, xor_mask: bytes | None = None
-) -> bytes:
-    """Serialize a `.sng`: files in name order, masked; the default mask is a content hash."""
-    names = sorted(files)
-    _check_writable(metadata, names)
-    metadata_section = _metadata_section(metadata)
-    mask = _content_mask(metadata_section, names, files) if xor_mask is None else bytes(xor_mask)
-    if len(mask) != MASK_SIZE:
-        raise SngFormatError(f"xor mask must be {MASK_SIZE} bytes, not {len(mask)}")
-    encoded_names = [name.encode() for name in names]
-    index_size = _U64.size + sum(_FILE_META_MIN_SIZE + len(raw) for raw in encoded_names)
-    section_lengths = 3 * _U64.size
-    data_start = HEADER_SIZE + section_lengths + len(metadata_section) + index_size
-    index, position = [_U64.pack(len(names))], data_start
-    for name, raw in zip(names, encoded_names, strict=True):
-        index.append(bytes([len(raw)]) + raw + _FILE_RANGE.pack(len(files[name]), position))
-        position += len(files[name])
-    file_index = b"".join(index)
-    return b"".join([
-        IDENTIFIER, _U32.pack(VERSION), mask,
-        _U64.pack(len(metadata_section)), metadata_section,
-        _U64.pack(len(file_index)), file_index,
-        _U64.pack(position - data_start), *(apply_xor_mask(files[name], mask) for name in names),
-    ])
-
-
-def _check_writable(metadata: Mapping[str, str], names: list[str]) -> None:
-    for key, value in metadata.items():
-        if problem := metadata_problem(key, value):
-            raise SngFormatError(f"metadata pair {problem}")
-    seen: set[str] = set()
-    for name in names:
-        problem = "is repeated" if name.casefold() in seen else file_name_problem(name)
-        if problem:
-            raise SngFormatError(f"file name {name!r} {problem}")
-        seen.add(name.casefold())
-
-
-def _metadata_section(metadata: Mapping[str, str]) -> bytes:
-    parts = [_U64.pack(len(metadata))]
-    for key, value in metadata.items():
-        for text in (key.encode(), value.encode()):
-            parts += [_I32.pack(len(text)), text]
-    return b"".join(parts)
-
-
-def _content_mask(metadata_section: bytes, names: list[str], files: Mapping[str, bytes]) -> bytes:
-    digest = hashlib.sha256(metadata_section)
-    for name in names:
-        digest.update(name.encode() + b"\0" + _U64.pack(len(files[name])))
-        digest.update(files[name])
-    return digest.digest()[:MASK_SIZE]
 
 
 def song_ini_from_metadata(metadata: Mapping[str, str]) -> bytes:

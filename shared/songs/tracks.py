@@ -1,6 +1,6 @@
 """Shared chart rules on raw tracks: modifiers resolved into note groups with flags and times.
 
-This follows scan-chart 7.0.1's notes-parser step by step, because its track hashes, counts and
+This follows scan-chart 8.0.1's notes-parser step by step, because its track hashes, counts and
 issues depend on each rule (HOPO thresholds, sustain trimming, chord snapping, overlap fixes).
 """
 

@@ -12,8 +12,8 @@ import pytest
 from minio import Minio
 
 from services.ingest.consumers.unpack import NO_SONGS
-from services.ingest.song_folders import MISSING_CHART_REASON
 from services.ingest.staging import NOT_AN_ARCHIVE
+from shared.songs.song_folders import MISSING_CHART_REASON
 from tests.support.songs import song_files, upload, wait_for_upload, zip_bytes
 
 AMAZING = "donnaken15-charts/Amazing"

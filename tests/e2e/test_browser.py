@@ -55,7 +55,11 @@ def unnamed_controls(page) -> list[str]:
 
 
 def unique_song(corpus: Path, unique: str, title: str) -> bytes:
+    """The corpus's Amazing under another title, with a chart of its own: two of them are two
+    songs, not versions of one."""
     files = song_files(corpus / AMAZING, unique)
+    files["notes.chart"] = files["notes.chart"].replace(b'Name = "Amazing"',
+                                                        f'Name = "{unique}"'.encode())
     files["song.ini"] = files["song.ini"].replace(b"name = Amazing", f"name = {title}".encode())
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -75,6 +79,7 @@ def test_an_uploader_uploads_by_keyboard_and_watches_the_song_arrive(
     page.get_by_label("Archives or .sng files").focus()
     page.get_by_label("Archives or .sng files").set_input_files(str(archive))
     page.keyboard.press("Tab")  # the folder picker
+    page.keyboard.press("Tab")  # the choice to generate lower difficulties
     page.keyboard.press("Tab")  # the Upload button
     assert page.evaluate("document.activeElement.id") == "upload-button"
     page.keyboard.press("Enter")

@@ -11,7 +11,7 @@ import uuid
 from minio import Minio
 
 from shared.dead_letters import list_dead_letters
-from shared.events import UploadReceived, event_id
+from shared.events import UploadOrigin, UploadReceived
 from tests.e2e.test_transient_failures import announce, set_connections_allowed
 from tests.support.songs import song_files, wait_for_upload, zip_bytes
 
@@ -38,9 +38,9 @@ def test_a_dead_lettered_song_completes_when_retried_after_the_cause_is_fixed(
         bucket_name="chhub-uploads", object_name=key, data=io.BytesIO(data), length=len(data))
     set_connections_allowed(database_url, False)
     try:
-        asyncio.run(announce(broker, UploadReceived(
-            event_id=event_id("upload.received", upload_id), upload_id=upload_id,
-            bucket="chhub-uploads", key=key, filename="song.zip", size=len(data))))
+        asyncio.run(announce(broker, UploadReceived.about(
+            upload_id, origin=UploadOrigin(bucket="chhub-uploads", key=key,
+                                           filename="song.zip"), size=len(data))))
         wait_for_dead_letter(broker, "ingest.extract")
     finally:
         set_connections_allowed(database_url, True)
@@ -65,9 +65,9 @@ def test_a_discarded_dead_letter_is_gone(stack, database_url):
     upload_id = uuid.uuid4()
     set_connections_allowed(database_url, False)
     try:
-        asyncio.run(announce(broker, UploadReceived(
-            event_id=event_id("upload.received", upload_id), upload_id=upload_id,
-            bucket="chhub-uploads", key="missing/nothing.zip", filename="nothing.zip")))
+        asyncio.run(announce(broker, UploadReceived.about(
+            upload_id, origin=UploadOrigin(bucket="chhub-uploads", key="missing/nothing.zip",
+                                           filename="nothing.zip"))))
         wait_for_dead_letter(broker, "catalog.progress")
     finally:
         set_connections_allowed(database_url, True)

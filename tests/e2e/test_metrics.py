@@ -58,10 +58,8 @@ POSITIVE = {("gateway", "chhub_bytes_total"), ("ingest", "chhub_bytes_total"),
 
 
 def metrics_url(stack: Stack, service: str) -> str:
-    """Where `service` serves `/metrics`: the gateway's own port, else the port the worker
-    logged last (the next free one when its default was taken)."""
-    if service == "gateway":
-        return f"{stack.gateway_url}/metrics"
+    """Where `service` serves `/metrics`: the port it logged last (the next free one when its
+    default was taken), on loopback, apart from the gateway's public port."""
     lines = [json.loads(line) for line in stack.log_of(service).splitlines()
              if line.startswith("{") and '"metrics.serving"' in line]
     assert lines, f"{service} logged no metrics port"
@@ -102,6 +100,11 @@ def test_each_service_serves_its_metrics_with_the_expected_labels(
         assert found, f"{service} serves no {name} with {wanted}"
         if (service, name) in POSITIVE:
             assert max(found) > 0, f"{service}: {name} is still 0"
+
+
+def test_the_gateway_serves_its_metrics_apart_from_its_public_port(stack, scraped) -> None:
+    assert metrics_url(stack, "gateway") != f"{stack.gateway_url}/metrics"
+    assert httpx.get(f"{stack.gateway_url}/metrics", timeout=10).status_code == 404
 
 
 def test_every_metric_the_dashboards_and_alerts_name_is_exported(

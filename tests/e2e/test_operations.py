@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-from services.catalog.tables import Upload
+from shared.persistence.tables import Upload
 from shared.topology import EXTRACT
 from tests.support.operations import (
     client_for,

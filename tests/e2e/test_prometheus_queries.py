@@ -42,6 +42,7 @@ class Server:
     address: str
     process: subprocess.Popen
     log: Path
+    metrics: str = ""  # host:port of its metrics listener, when apart from `address`
 
     def wait_until_serving(self, path: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -70,10 +71,8 @@ def binary(name: str) -> str:
 
 
 def metrics_address(stack: Stack, service: str) -> str:
-    """host:port of `service`'s `/metrics`: the gateway's own port, else the port the worker
-    logged last (the next free one when its default was taken)."""
-    if service == "gateway":
-        return f"127.0.0.1:{stack.env['CHHUB_GATEWAY_PORT']}"
+    """host:port of `service`'s `/metrics`: the port it logged last (the next free one when its
+    default was taken)."""
     lines = [json.loads(line) for line in stack.log_of(service).splitlines()
              if line.startswith("{") and '"metrics.serving"' in line]
     assert lines, f"{service} logged no metrics port"
@@ -195,12 +194,13 @@ def gateway_without_store(stack: Stack, tmp_path_factory: pytest.TempPathFactory
     """A second gateway, starting, whose object store is away (nothing listens on its S3
     port): one copy of a scaled gateway that lost its store, where the batch's server errors
     come from."""
-    port = free_port()
-    env = {**stack.env, "CHHUB_GATEWAY_PORT": str(port),
+    port, metrics_port = free_port(), free_port()
+    env = {**stack.env, "CHHUB_GATEWAY_PORT": str(port), "CHHUB_METRICS_PORT": str(metrics_port),
            "CHHUB_S3_ENDPOINT": f"127.0.0.1:{free_port()}"}
     gateway = start_server([sys.executable, "-m", "services.cli", "run", "gateway"], port,
                            tmp_path_factory.mktemp("gateway-without-store") / "gateway.log",
                            env=env, cwd=stack.workdir)
+    gateway.metrics = f"127.0.0.1:{metrics_port}"
     try:
         yield gateway
     finally:
@@ -219,7 +219,7 @@ def finished_batch(stack: Stack, admin_token: str, corpus: Path,
     refused = httpx.post(f"{stack.gateway_url}/api/uploads/",
                          files={"file": ("anonymous.zip", b"x")}, timeout=30)
     assert refused.status_code == 401
-    gateway_without_store.wait_until_serving("/metrics")
+    gateway_without_store.wait_until_serving("/login")
     unhealthy = httpx.get(f"http://{gateway_without_store.address}/health", timeout=30)
     assert unhealthy.status_code == 503, unhealthy.text
     assert wait_for_upload(stack, good)["state"] == "completed"
@@ -283,7 +283,7 @@ def prometheus(stack: Stack, rabbitmq_metrics: Future[tuple[str, bool]],
     port = free_port()
     rabbitmq, _ = rabbitmq_metrics.result(timeout=180)
     targets = {f"chhub-{service}": [metrics_address(stack, service)] for service in SERVICES}
-    targets["chhub-gateway"].append(gateway_without_store.address)
+    targets["chhub-gateway"].append(gateway_without_store.metrics)
     targets |= {"rabbitmq": [rabbitmq], "rabbitmq-queues": [rabbitmq], "nginx": [nginx_metrics]}
     config = scrape_config(targets, port)
     (folder / "prometheus.yml").write_text(yaml.safe_dump(config))

@@ -72,6 +72,29 @@ def test_reindex_reads_every_outdated_song_again_without_rewriting_the_content_f
     assert file_times(stack, catalog, ids) == before, "rigs must not download it again"
 
 
+def test_a_reindex_whose_song_cannot_be_read_again_ends_and_says_which(
+        stack, admin_token, corpus, catalog, unique):
+    readable, gone = song_ids(pack(stack, admin_token, corpus, unique, count=2))
+    mark_read_by_an_older_parser(catalog, [readable, gone])
+    with catalog.begin() as connection:
+        manifest_key = connection.execute(text("SELECT manifest_key FROM songs WHERE id = :id"),
+                                          {"id": gone}).scalar()
+        connection.execute(text("UPDATE songs SET manifest_key = 'manifests/gone.json' "
+                                "WHERE id = :id"), {"id": gone})
+    try:
+        result = subprocess.run([sys.executable, "-m", "services.cli", "reindex"], env=stack.env,
+                                cwd=stack.workdir, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert f"{gone}: " in result.stderr and readable not in result.stderr
+        assert parser_versions(catalog, [readable]) == [PARSER_VERSION]
+        assert parser_versions(catalog, [gone]) == [0]
+    finally:
+        with catalog.begin() as connection:
+            connection.execute(text("UPDATE songs SET manifest_key = :key, parser_version = :v "
+                                    "WHERE id = :id"),
+                               {"key": manifest_key, "v": PARSER_VERSION, "id": gone})
+
+
 def test_a_reindex_survives_an_ingest_killed_midway(stack, admin_token, corpus, catalog, unique):
     ids = song_ids(pack(stack, admin_token, corpus, unique, count=8))
     mark_read_by_an_older_parser(catalog, ids)

@@ -1,5 +1,6 @@
 """An admin pairs a rig on the sync page and chooses its songs; the stack's sync service carries
-it out in the library's Syncthing, and the rig receives only the chosen song."""
+it out in the library's Syncthing, and the rig receives only the chosen song; then a setlist
+as its selection, and the setlist file in its Setlists folder."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import httpx
 import pytest
 
 from services.sync.rig_sharing import rig_folder_id
-from services.sync.syncthing import SONGS_FOLDER, FolderSpec
+from shared.syncthing import SETLISTS_FOLDER, SONGS_FOLDER, FolderSpec
 from tests.support import syncthing as st
 from tests.support.songs import song_files, upload, wait_for_upload, zip_bytes
 
@@ -21,19 +22,8 @@ SETTLE = 90
 def syncthings(stack, tmp_path_factory: pytest.TempPathFactory):
     """Sync and gateway restarted against a library Syncthing; a rig Syncthing beside it."""
     workdir = tmp_path_factory.mktemp("rig-choice")
-    with st.running(workdir / "library", "library") as library, \
-            st.running(workdir / "rig", "rig") as rig:
-        env = {"CHHUB_SYNCTHING_URL": library.local.url,
-               "CHHUB_SYNCTHING_API_KEY": library.local.api_key}
-        stack.restart("sync", **env)
-        stack.restart("gateway", **env)
-        try:
-            st.wait_until(lambda: any(f.id == SONGS_FOLDER for f in library.rest.folders()),
-                          timeout=SETTLE, what="the shared folders")
-            yield library, rig, workdir
-        finally:
-            stack.restart("sync")
-            stack.restart("gateway")
+    with st.library_and_rig(stack, workdir, SETTLE) as (library, rig):
+        yield library, rig, workdir
 
 
 def test_an_admin_pairs_a_rig_and_it_receives_only_the_chosen_song(
@@ -52,6 +42,7 @@ def test_an_admin_pairs_a_rig_and_it_receives_only_the_chosen_song(
     assert paired.status_code == 200 and "Pairing den" in paired.text
     st.wait_until(lambda: rig.device_id in library.rest.shared_with(SONGS_FOLDER),
                   timeout=SETTLE, what="the rig to share the songs folder")
+    assert rig.device_id in library.rest.shared_with(SETLISTS_FOLDER)  # the game's Setlists
     st.wait_connected(library, rig)
     chosen = httpx.post(f"{stack.gateway_url}/sync/selection", headers=headers, data={
         "device_id": rig.device_id, "name": "den", "mode": "songs",
@@ -86,3 +77,21 @@ def test_an_admin_pairs_a_rig_and_it_receives_only_the_chosen_song(
     assert rig.device_id in page and "connected" in page and "rescan songs" in page
     home = httpx.get(f"{stack.gateway_url}/", headers=headers).text
     assert "1 rig paired, 1 connected" in home
+
+    # A setlist as the rig's selection: its songs replace the hand-picked one, and the
+    # setlist itself arrives in the rig's Setlists folder.
+    made = httpx.post(f"{stack.gateway_url}/api/setlists", headers=headers,
+                      json={"name": f"Den {unique}", "song_ids": [songs[1]]}).json()
+    chosen = httpx.post(f"{stack.gateway_url}/sync/selection", headers=headers, data={
+        "device_id": rig.device_id, "name": "den", "mode": "setlist", "setlist": made["id"]})
+    assert chosen.status_code == 200, chosen.text
+    other = httpx.get(f"{stack.gateway_url}/api/songs/{songs[1]}").json()
+    now_there = rig_songs / other["file_path"].removeprefix("songs/")
+    st.wait_until(lambda: (now_there / "song.ini").is_file() and not arrived.exists(),
+                  timeout=SETTLE, what="the setlist's song instead of the hand-picked one")
+    rig_setlists = workdir / "rig-setlists"
+    rig_setlists.mkdir()
+    rig.rest.ensure_folder(FolderSpec(SETLISTS_FOLDER, rig_setlists, "receiveonly", "Setlists"),
+                           devices=[library.device_id])
+    st.wait_until(lambda: (rig_setlists / f"Den {unique}.setlist").is_file(), timeout=SETTLE,
+                  what="the setlist file on the rig")

@@ -82,10 +82,30 @@ def test_only_an_admin_may_edit_or_delete(stack, corpus, admin_token, unique):
     assert httpx.delete(url).status_code == 401
 
 
-def test_the_api_is_described_by_openapi_and_health_checks_every_dependency(stack):
+def test_the_api_is_described_by_openapi_and_health_checks_every_dependency(stack,
+                                                                           admin_token):
     schema = httpx.get(f"{stack.gateway_url}/schema/openapi.json").json()
     assert {"/api/uploads", "/api/uploads/{upload_id}", "/api/songs", "/api/songs/{song_id}",
             "/health"} <= set(schema["paths"])
-    health = httpx.get(f"{stack.gateway_url}/health").json()
+    health = httpx.get(f"{stack.gateway_url}/health",
+                       headers={"Authorization": f"Bearer {admin_token}"}).json()
     assert health == {"status": "ok", "checks": {"database": "ok", "broker": "ok",
                                                  "object_store": "ok"}}
+
+
+def test_two_edits_sent_at_once_both_land_in_turn(stack, admin_token, corpus, unique):
+    song = published_song(stack, admin_token, corpus, unique)
+    url = f"{stack.gateway_url}/api/songs/{song['id']}"
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    for changes in ({"name": f"Renamed {unique}"}, {"artist": f"Other {unique}"}):
+        assert httpx.patch(url, json={"changes": changes}, headers=headers).status_code == 202
+
+    def both_applied():
+        current = httpx.get(url).json()
+        folder = stack.content_dir / current["file_path"]
+        return current if current["revision"] == 3 and folder.is_dir() else None
+
+    current = wait_for(both_applied)
+    assert (current["name"], current["artist"]) == (f"Renamed {unique}", f"Other {unique}")
+    ini = parse_ini((stack.content_dir / current["file_path"] / "song.ini").read_bytes()).song
+    assert (ini["name"], ini["artist"]) == (f"Renamed {unique}", f"Other {unique}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from services.sync.syncthing import SONGS_FOLDER
+from shared.syncthing import SONGS_FOLDER
 from tests.support import syncthing as st
 from tests.support.songs import song_files, upload, wait_for_upload, zip_bytes
 

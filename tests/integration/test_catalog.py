@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import random
+import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event as sql_event
+from sqlalchemy import func, select, text
 
-from services.catalog import songs
-from services.catalog.db import make_engine, make_sessions, transaction
-from services.catalog.tables import Song
-from shared.events import SongDeleted, SongParsed, event_id
+from services.catalog.consumers import catalog as catalog_consumer
+from shared.events import SongDeleted, SongParsed
+from shared.outbox import OUTBOX
+from shared.persistence import songs
+from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.tables import Song
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +30,7 @@ def sessions(database_url):
 def parsed(song_id=None, *, md5=None, revision=1, name="Song", artist="Artist",
            parser_version=1) -> SongParsed:
     song_id = song_id or uuid.uuid4()
-    return SongParsed(event_id=event_id("song.parsed", song_id, revision, parser_version),
+    return SongParsed(event_id=SongParsed.id_for(song_id, revision, parser_version),
                       song_id=song_id, revision=revision, manifest_key=f"m/{revision}",
                       md5=md5 or uuid.uuid4().hex, parser_version=parser_version, name=name,
                       artist=artist, scan={"chartFile": "notes.chart"})
@@ -60,13 +66,38 @@ def test_two_workers_cataloging_the_same_content_at_once_give_one_song(sessions)
         assert session.scalar(select(func.count()).where(Song.md5 == md5)) == 1
 
 
-def _record_retrying(sessions, event):
+def _record_retrying(sessions, event, write=record):
     for _ in range(5):
         try:
-            return record(sessions, event)
+            return write(sessions, event)
         except RuntimeError:
             continue
     raise AssertionError("never settled")
+
+
+def test_one_parsed_song_delivered_twice_at_once_is_never_a_duplicate_of_itself(sessions):
+    """Two deliveries of one `song.parsed` racing (prefetch > 1): the later one, whichever
+    moment it sees the earlier one's commit, catalogs the same song again."""
+    pairs = [parsed() for _ in range(200)]
+
+    def deliver(event, start, lag):
+        start.wait()
+        time.sleep(lag)
+        _record_retrying(sessions, event, write=catalog_consumer.record)
+
+    for event in pairs:
+        start = threading.Barrier(2)
+        lag = random.uniform(0, 0.012)  # spreads the second delivery over the first's commit
+        with ThreadPoolExecutor(2) as pool:
+            for done in [pool.submit(deliver, event, start, 0),
+                         pool.submit(deliver, event, start, lag)]:
+                done.result()
+    with sessions() as session:
+        announced = session.execute(
+            select(OUTBOX.c.routing_key, func.count())
+            .where(OUTBOX.c.song_id.in_([e.song_id for e in pairs]))
+            .group_by(OUTBOX.c.routing_key)).all()
+    assert dict(announced) == {"song.cataloged": len(pairs)}
 
 
 def test_an_older_revision_is_dropped(sessions):
@@ -92,11 +123,48 @@ def test_artists_differing_only_in_case_share_one_folder(sessions):
     assert first.content_path.split("/")[1] == second.content_path.split("/")[1]
 
 
+def test_the_artist_folder_of_a_new_song_is_found_by_index_in_a_large_library(sessions):
+    with sessions() as session, session.begin():
+        session.execute(text(
+            "INSERT INTO songs (id, title, artist, file_path, metadata, md5, revision, "
+            "parser_version, manifest_key) SELECT gen_random_uuid(), 'Song', 'Band ' || n, "
+            "'songs/Band ' || n || '/Song_' || n, '{}', md5('artist-folder-' || n), 1, 1, 'm' "
+            "FROM generate_series(1, 20000) AS n"))
+        session.execute(text("ANALYZE songs"))
+        query = songs.artist_folder_query("BAND 12345", uuid.uuid4())
+        assert session.execute(query).scalar() == "Band 12345"
+        compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = "\n".join(session.execute(text(f"EXPLAIN {compiled}")).scalars())
+        session.rollback()
+    assert "Index Scan" in plan and "Seq Scan" not in plan, plan
+
+
 def test_a_deleted_song_is_never_brought_back(sessions):
     event = parsed()
     record(sessions, event)
     with transaction(sessions) as session:
         songs.record_deleted(session, SongDeleted(
-            event_id=event_id("song.deleted", event.song_id, 2), song_id=event.song_id,
+            event_id=SongDeleted.id_for(event.song_id, 2), song_id=event.song_id,
             revision=2))
     assert isinstance(record(sessions, event), songs.Outdated)
+
+
+def test_cataloging_a_song_never_reads_a_stored_scan_back(sessions):
+    """A scan may be a megabyte of JSON (a chart with thousands of issues): the catalog's
+    transaction writes it and reads only the song's other columns."""
+    song_id = uuid.uuid4()
+    selects: list[str] = []
+
+    def seen(connection, cursor, statement, *args) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    engine = sessions.kw["bind"]
+    sql_event.listen(engine, "before_cursor_execute", seen)
+    try:
+        catalog_consumer.record(sessions, parsed(song_id))
+        catalog_consumer.record(sessions, parsed(song_id, revision=2, name="Renamed"))
+    finally:
+        sql_event.remove(engine, "before_cursor_execute", seen)
+    assert any("FROM songs" in statement for statement in selects)
+    assert not [statement for statement in selects if "songs.metadata" in statement]

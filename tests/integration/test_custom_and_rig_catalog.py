@@ -7,10 +7,6 @@ import uuid
 
 import pytest
 
-from services.catalog import custom_content
-from services.catalog.db import make_engine, make_sessions, transaction
-from services.catalog.tables import CustomContent, Song
-from services.sync import rig_selections
 from shared.events import (
     CustomContentDeleted,
     CustomContentPublished,
@@ -18,6 +14,9 @@ from shared.events import (
     CustomContentValidated,
     RigSelectionChanged,
 )
+from shared.persistence import custom_content, rig_selections
+from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.tables import CustomContent, Song
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +26,7 @@ def sessions(database_url):
     engine.dispose()
 
 
-def record(sessions, *events) -> dict | None:
+def record(sessions, *events) -> custom_content.CustomItem | None:
     for event in events:
         with transaction(sessions) as session:
             custom_content.record(session, event)
@@ -46,9 +45,9 @@ def test_events_in_any_order_add_their_facts_and_never_undo_a_publish(sessions):
     published = CustomContentPublished(
         event_id=uuid.uuid4(), content_path="custom/Image Backgrounds/My Stage.png", **common)
     item = record(sessions, published, uploaded, validated, uploaded)
-    assert (item["state"], item["filename"], item["width"]) == ("published", "My Stage.png", 20)
-    assert item["sha256"] == "a" * 64
-    assert item["content_path"] == "custom/Image Backgrounds/My Stage.png"
+    assert (item.state, item.filename, item.width) == ("published", "My Stage.png", 20)
+    assert item.sha256 == "a" * 64
+    assert item.content_path == "custom/Image Backgrounds/My Stage.png"
     with sessions() as session:  # where the original is kept, for the retention sweep
         row = session.get(CustomContent, content_id)
         assert (row.original_bucket, row.original_key) == ("b", "k")

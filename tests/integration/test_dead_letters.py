@@ -12,7 +12,7 @@ import pytest
 from faststream.rabbit import RabbitBroker
 
 from shared.dead_letters import list_dead_letters, settle
-from shared.events import SongFound, UploadOrigin, event_id
+from shared.events import SongFound, UploadOrigin
 from shared.service import declare_all
 from shared.settings import BrokerSettings
 from shared.topology import ATTEMPT_HEADER, DEAD, EXTRACT, REASON_HEADER
@@ -47,7 +47,7 @@ async def _purge(url: str, name: str) -> None:
 
 async def dead_letter(url: str, reason: str) -> str:
     song_id = uuid.uuid4()
-    event = SongFound(event_id=event_id("song.found", song_id), upload_id=uuid.uuid4(),
+    event = SongFound(event_id=SongFound.id_for(song_id), upload_id=uuid.uuid4(),
                       song_id=song_id, folder="Song",
                       origin=UploadOrigin(bucket="b", key="k", filename="f"))
     broker = RabbitBroker(url)

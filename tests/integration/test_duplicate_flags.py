@@ -9,11 +9,11 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from services.catalog import db, songs
-from services.catalog.db import make_engine, make_sessions, transaction
-from services.catalog.library import LibraryQuery, search_library
-from services.catalog.tables import Song
-from shared.events import SongDeleted, SongParsed, event_id
+from shared.events import SongDeleted, SongParsed
+from shared.persistence import db, songs
+from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.library import LibraryQuery, search_library
+from shared.persistence.tables import Song
 from tests.support import stack
 
 pytestmark = pytest.mark.integration
@@ -36,7 +36,7 @@ def parsed(title: str, chart: str, song_id: uuid.UUID | None = None, revision: i
            artist: str = "Flag Band") -> SongParsed:
     song_id = song_id or uuid.uuid4()
     return SongParsed(
-        event_id=event_id("song.parsed", song_id, revision, 1), song_id=song_id,
+        event_id=SongParsed.id_for(song_id, revision, 1), song_id=song_id,
         revision=revision, manifest_key=f"manifests/{song_id}/{revision}.json",
         md5=uuid.uuid4().hex, parser_version=1, name=title, artist=artist,
         charter="Flag Charter", scan={"chartHash": chart})
@@ -61,7 +61,7 @@ def flags(sessions, *ids: uuid.UUID) -> list[tuple[bool, bool]]:
 def delete(sessions, song_id: uuid.UUID) -> None:
     with transaction(sessions) as session:
         songs.record_deleted(session, SongDeleted(
-            event_id=event_id("song.deleted", song_id, 9), song_id=song_id, revision=9))
+            event_id=SongDeleted.id_for(song_id, 9), song_id=song_id, revision=9))
 
 
 def test_a_chart_in_two_folders_flags_both_until_one_is_deleted(sessions, token):

@@ -7,7 +7,7 @@ import uuid
 
 import aio_pika
 
-from shared.events import UploadFailed, event_id
+from shared.events import UploadFailed
 from shared.messaging import EventBus
 from shared.service import declare_all, make_broker
 from shared.settings import BrokerSettings
@@ -22,7 +22,7 @@ async def publish_and_read(url: str) -> tuple[list[str], list[str]]:
         await declare_all(broker, settings)
         for index in range(3):
             upload = uuid.uuid4()
-            event = UploadFailed(event_id=event_id("upload.failed", upload), upload_id=upload,
+            event = UploadFailed(event_id=UploadFailed.id_for(upload), upload_id=upload,
                                  stage="unpack", reason=f"reason {index}")
             await EventBus(broker).publish(event)
             sent.append(str(event.event_id))

@@ -4,7 +4,6 @@ the chart issues a hand-made chart would be rejected for."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -12,18 +11,16 @@ import librosa  # noqa: F401  (the generator extra; make test installs it)
 import pytest
 
 from services.ingest.generator.folder import generate_folder
-from tests.support.node_peer import installed_peer
+from tests.support.node_peer import scan_chart_8
 from tests.unit.test_generator import FORBIDDEN, synthetic_track, wav
 
 pytestmark = pytest.mark.integration
 
 
-
 @pytest.fixture(scope="session")
 def scan_peer(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reference tools, installed once and cached under CHHUB_SCAN_PEER_DIR for reruns."""
-    cache = Path(os.environ.get("CHHUB_SCAN_PEER_DIR", "/tmp/chhub-scan-peer"))
-    return installed_peer(cache, "scan-chart", tmp_path_factory.mktemp("scan-peer"))
+    """The reference scanner (scan-chart 8.0.1), installed once and cached for reruns."""
+    return scan_chart_8(tmp_path_factory.mktemp("scan-peer"))
 
 
 def test_a_generated_song_has_no_chart_issues_in_the_reference_scanner(scan_peer, tmp_path):

@@ -7,16 +7,17 @@ import uuid
 import pytest
 from litestar.testing import TestClient
 
-from services.catalog import songs
-from services.catalog.db import make_engine, make_sessions, transaction
 from services.gateway.app import create_app
 from services.gateway.settings import GatewayServiceSettings
-from shared.events import SongParsed, event_id
+from shared.events import SongParsed
+from shared.persistence import songs
+from shared.persistence.db import make_engine, make_sessions, transaction
 from shared.songs.scan import scan_song
 
 
 @pytest.fixture(scope="module")
-def client(database_url, broker_url):
+def client(database_url, broker_url, bury_the_rose):
+    """A gateway started after the song was cataloged, so its search index holds it."""
     settings = GatewayServiceSettings(database_url=database_url, broker_url=broker_url)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
@@ -28,7 +29,7 @@ def bury_the_rose(database_url, corpus) -> tuple[str, str]:
     folder = corpus / "donnaken15-charts/Johnny Booth - Bury the Rose"
     scan = scan_song({p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}).as_dict()
     song_id, charter = uuid.uuid4(), f"donnaken15 #{uuid.uuid4().hex[:10]}"
-    event = SongParsed(event_id=event_id("song.parsed", song_id, 1, 1), song_id=song_id,
+    event = SongParsed(event_id=SongParsed.id_for(song_id, 1, 1), song_id=song_id,
                        manifest_key="m/1", md5=uuid.uuid4().hex, parser_version=1,
                        name=scan["name"], artist=scan["artist"], year=scan["year"],
                        charter=charter, scan={**scan, "chartHash": uuid.uuid4().hex})

@@ -8,16 +8,17 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from services.catalog import songs
-from services.catalog.db import make_engine, make_sessions, transaction
-from services.catalog.library import (
+from shared.events import SongParsed
+from shared.persistence import songs
+from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.library import (
     LibraryQuery,
     duplicate_groups,
-    library_totals,
+    matching_song_paths,
     search_library,
 )
-from services.catalog.tables import SongChart
-from shared.events import SongParsed, event_id
+from shared.persistence.library_totals import library_totals
+from shared.persistence.tables import SongChart
 from shared.songs.scan import scan_song
 
 DONNAKEN = "donnaken15-charts"
@@ -76,7 +77,7 @@ def _parsed(scan: dict, overrides: dict, token: str) -> SongParsed:
     values["charter"] = f"{values['charter'] or 'Unknown'} #{token}"
     length = scan.get("song_length")
     return SongParsed(
-        event_id=event_id("song.parsed", song_id, 1, 1), song_id=song_id,
+        event_id=SongParsed.id_for(song_id, 1, 1), song_id=song_id,
         manifest_key=f"manifests/{song_id}/1.json", md5=uuid.uuid4().hex, parser_version=1,
         song_length_ms=int(length) if length is not None else None,
         chart_file=scan.get("chartFile"), scan=scan, **values)
@@ -217,6 +218,22 @@ def test_items_carry_difficulty_badges_per_instrument(sessions, library):
 def test_totals_count_songs_artists_and_instruments(sessions, library):
     with sessions() as session:
         totals = library_totals(session)
-    assert totals["songs"] >= len(LIBRARY)
-    assert totals["instruments"]["drums"] >= 6
-    assert totals["hours"] > 0 and totals["artists"] >= 6
+    assert totals.songs >= len(LIBRARY)
+    assert totals.instruments["drums"] >= 6
+    assert totals.hours > 0 and totals.artists >= 6
+
+
+@pytest.mark.parametrize("params", [{"q": "johnny booth"}, {"instrument": "drums"}, {}])
+def test_a_selections_songs_are_every_page_of_its_search_in_one_statement(sessions, library,
+                                                                         params):
+    query = LibraryQuery.from_params({**params, "per_page": "2"})
+    with sessions() as session:
+        paged, page = {}, 1
+        while True:
+            result = search_library(session, dataclasses.replace(query, page=page))
+            paged.update((item["id"], item["file_path"]) for item in result.items)
+            if not result.items:
+                break
+            page += 1
+        assert matching_song_paths(session, query) == paged
+    assert paged or not params  # the searches here each find something

@@ -14,7 +14,7 @@ import structlog
 from opentelemetry import trace
 
 from shared import telemetry
-from shared.events import SongFound, UploadOrigin, event_id
+from shared.events import SongFound, UploadOrigin
 from shared.logs import configure_logging
 from shared.messaging import EventBus, declare_topology
 from shared.service import Subscriptions, make_broker
@@ -71,7 +71,7 @@ async def test_lines_logged_while_handling_a_message_carry_its_trace_and_ids(
     broker = make_broker(settings)
     Subscriptions(broker, settings).add(consumer, handler)
     song_id, upload_id = uuid.uuid4(), uuid.uuid4()
-    event = SongFound(event_id=event_id("song.found", song_id), upload_id=upload_id,
+    event = SongFound(event_id=SongFound.id_for(song_id), upload_id=upload_id,
                       song_id=song_id, folder="Song", origin=UploadOrigin(bucket="b", key="k",
                                                                           filename="f.zip"))
     async with broker:

@@ -10,9 +10,9 @@ import aio_pika
 import pytest
 from faststream.rabbit import RabbitBroker
 
-from shared.events import SongFailed, SongFound, UploadOrigin, event_id
+from shared.events import SongFailed, SongFound, UploadOrigin
 from shared.messaging import EventBus, PermanentError, RetryPolicy, declare_topology, subscribe
-from shared.topology import ATTEMPT_HEADER, REASON_HEADER, Consumer
+from shared.topology import ATTEMPT_HEADER, EVENTS, REASON_HEADER, Consumer
 from tests.support.stack import TEST_VHOST, drop_vhost, fresh_vhost
 
 
@@ -25,7 +25,7 @@ def vhost_url():
 
 def found(folder: str) -> SongFound:
     song_id = uuid.uuid4()
-    return SongFound(event_id=event_id("song.found", song_id), upload_id=uuid.uuid4(),
+    return SongFound(event_id=SongFound.id_for(song_id), upload_id=uuid.uuid4(),
                      song_id=song_id, folder=folder,
                      origin=UploadOrigin(bucket="b", key="k", filename="f"))
 
@@ -56,7 +56,7 @@ async def test_a_message_failing_every_time_is_dead_lettered_with_its_reason(vho
         return ()
 
     def failed(event: SongFound, reason: str):
-        return (SongFailed(event_id=event_id("song.failed", event.song_id), upload_id=None,
+        return (SongFailed(event_id=SongFailed.id_for(event.song_id), upload_id=None,
                            song_id=event.song_id, stage="test", reason=reason),)
 
     broker = RabbitBroker(vhost_url)
@@ -81,6 +81,38 @@ async def test_a_message_failing_every_time_is_dead_lettered_with_its_reason(vho
     assert dead.headers[REASON_HEADER] == "Gave up after 3 attempts: the database is away"
     assert SongFound.model_validate_json(dead.body).song_id == poison.song_id
     assert "the database is away" in SongFailed.model_validate_json(failure.body).reason
+
+
+async def test_a_consumer_reads_each_body_once_as_it_came(vhost_url):
+    """Nothing parses a body before the consumer's own reading of it (a second copy of a large
+    event in memory): even a body no JSON parser reads reaches it, as it was sent."""
+    consumer = Consumer("test", f"raw-{uuid.uuid4().hex[:8]}", ("song.found",))
+    bodies: list[bytes] = []
+    handled: list[str] = []
+
+    def decode(body: bytes) -> SongFound:
+        bodies.append(body)
+        return found(body.decode())
+
+    async def handler(event: SongFound):
+        handled.append(event.folder)
+        return ()
+
+    broker = RabbitBroker(vhost_url)
+    subscribe(broker, consumer, handler, retry=RetryPolicy((0.2,)), delivery_limit=3,
+              decode=decode)
+    async with broker:
+        await broker.connect()
+        await declare_topology(broker, [consumer], delivery_limit=3, retries=1)
+        await broker.start()
+        await broker.publish(b"plain words", exchange=EVENTS, routing_key="song.found",
+                             content_type="application/json")
+        for _ in range(100):
+            if handled:
+                break
+            await asyncio.sleep(0.1)
+    assert bodies == [b"plain words"]
+    assert handled == ["plain words"]
 
 
 async def test_a_permanent_failure_is_reported_at_once_and_not_retried(vhost_url):

@@ -8,9 +8,9 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from services.catalog.db import make_engine, make_sessions, transaction
-from services.catalog.tables import CustomContent, Upload
 from services.ingest.retention import remove_expired_custom_originals, remove_expired_originals
+from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.tables import CustomContent, Upload
 from shared.storage import S3ObjectStore
 from tests.support.stack import ACCESS_KEY, SECRET_KEY
 

@@ -13,7 +13,7 @@ import pytest
 from services.sync.content_folder import ContentFolder
 from services.sync.custom_folder import CustomFolder
 from services.sync.rig_sharing import RigSharing, rig_folder_id
-from services.sync.syncthing import CUSTOM_FOLDER, SONGS_FOLDER, FolderSpec
+from shared.syncthing import CUSTOM_FOLDER, SONGS_FOLDER, FolderSpec
 from tests.support import syncthing as st
 
 

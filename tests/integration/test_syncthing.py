@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from services.sync.sharing import ContentSharing
-from services.sync.syncthing import CUSTOM_FOLDER, SONGS_FOLDER
+from shared.syncthing import CUSTOM_FOLDER, SETLISTS_FOLDER, SONGS_FOLDER
 from tests.support import syncthing as st
 
 
@@ -22,7 +22,7 @@ def rig_songs(library, rig, sharing, workdir: Path) -> Path:
 def test_the_library_folders_exist_once_and_send_only(library, sharing, content):
     assert ContentSharing(library.rest, content.root).ensure_folders()  # again: no change
     folders = {f.id: f for f in library.rest.folders()}
-    assert set(folders) == {SONGS_FOLDER, CUSTOM_FOLDER}
+    assert set(folders) == {SONGS_FOLDER, CUSTOM_FOLDER, SETLISTS_FOLDER}
     assert folders[SONGS_FOLDER].path == (content.root / "songs").resolve()
     assert {f.type for f in folders.values()} == {"sendonly"}
 

@@ -10,7 +10,7 @@ import uuid
 import aio_pika
 import httpx
 
-from shared.events import SongFound, UploadOrigin, event_id
+from shared.events import SongFound, UploadOrigin
 from shared.topology import ATTEMPT_HEADER, DEAD, EXTRACT, REASON_HEADER
 
 PASSWORD = "operations are go 42"
@@ -41,7 +41,7 @@ def form(client: httpx.Client, path: str, **fields: str) -> httpx.Response:
 
 async def _publish_dead_letter(url: str, reason: str) -> str:
     song_id = uuid.uuid4()
-    event = SongFound(event_id=event_id("song.found", song_id), upload_id=uuid.uuid4(),
+    event = SongFound(event_id=SongFound.id_for(song_id), upload_id=uuid.uuid4(),
                       song_id=song_id, folder="Song",
                       origin=UploadOrigin(bucket="nowhere", key="nothing", filename="f.zip"))
     connection = await aio_pika.connect(url)

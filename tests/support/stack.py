@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from services import embedded_s3
-from services.catalog import db
+from shared.persistence import db
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -142,9 +142,11 @@ class Stack:
             raise AssertionError(f"chhub {' '.join(args)} failed:\n{result.stderr[-3000:]}")
         return result
 
-    def start(self, service: str, **extra_env: str) -> None:
-        log = (self.workdir / f"{service}.log").open("ab")
-        self.processes[service] = subprocess.Popen(
+    def start(self, service: str, *, name: str | None = None, **extra_env: str) -> None:
+        """Start `service`, known (and logged) as `name`: another name runs a second copy."""
+        name = name or service
+        log = (self.workdir / f"{name}.log").open("ab")
+        self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "services.cli", "run", service], env={**self.env, **extra_env},
             cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         if service == "gateway":

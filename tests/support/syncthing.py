@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from services.sync import syncthing_process
-from services.sync.syncthing import SONGS_FOLDER, FolderSpec, SyncthingRest
 from services.sync.syncthing_process import LocalSyncthing
 from shared.manifest import Manifest, ManifestFile
+from shared.syncthing import SONGS_FOLDER, FolderSpec, SyncthingRest
 
 T = TypeVar("T")
 
@@ -39,6 +39,25 @@ def running(home: Path, name: str) -> Iterator[Instance]:
     finally:
         rest.close()
         local.stop()
+
+
+@contextmanager
+def library_and_rig(stack, workdir: Path, settle: float) -> Iterator[tuple[Instance, Instance]]:
+    """A library Syncthing that the stack's sync and gateway are restarted against (restarted
+    back afterwards), and a rig Syncthing beside it, once the library's shared folders stand."""
+    with running(workdir / "library", "library") as library, \
+            running(workdir / "rig", "rig") as rig:
+        env = {"CHHUB_SYNCTHING_URL": library.local.url,
+               "CHHUB_SYNCTHING_API_KEY": library.local.api_key}
+        stack.restart("sync", **env)
+        stack.restart("gateway", **env)
+        try:
+            wait_until(lambda: any(f.id == SONGS_FOLDER for f in library.rest.folders()),
+                       timeout=settle, what="the shared folders")
+            yield library, rig
+        finally:
+            stack.restart("sync")
+            stack.restart("gateway")
 
 
 # Generous: a loaded machine may take long to connect, and the wait ends as soon as it has.

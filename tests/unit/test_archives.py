@@ -16,7 +16,7 @@ import rarfile
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.ingest.archives import (
+from shared.songs.archives import (
     ArchiveError,
     ArchiveTooLarge,
     CorruptArchive,

@@ -160,3 +160,16 @@ def test_error_text_names_file_and_location():
     error = ChartParseError("bad tick", file="notes.chart", location="line 12")
     assert str(error) == "notes.chart, line 12: bad tick"
     assert error.reason == "bad tick"
+
+
+@pytest.mark.timeout(60)
+def test_a_time_signature_of_vanishing_length_never_hangs_the_issue_check():
+    """A beat of 2^-290 makes a measure too short to move the beatline in floating point
+    once it nears the next signature; that one is then reported misaligned instead of being
+    waited for."""
+    data = chart({"ExpertSingle": ["0 = N 0 0"]}, song=("Resolution = 1392",),
+                 sync=("0 = TS 1 290", "1000 = TS 4", "0 = B 120000"))
+    notes, _ = analysed(data)
+    misaligned = [issue for issue in notes["chartIssues"]
+                  if issue["noteIssue"] == "misalignedTimeSignature"]
+    assert len(misaligned) == 1

@@ -7,8 +7,10 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from services.gateway.routes import highway as hw
-from services.gateway.routes.chart_preview import preview
+from services.gateway.rendering import highway as hw
+from services.gateway.rendering import highway_svg as drawing
+from services.gateway.rendering.chart_preview import preview
+from shared.songs.scan import read_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 # 192 ticks a beat at 120 BPM: a beat is half a second, a 4/4 measure two seconds.
@@ -59,7 +61,7 @@ KNOWN = """[Song]
 
 @pytest.fixture(scope="module")
 def chart():
-    return hw.read_chart({"notes.chart": KNOWN.encode()})
+    return read_chart({"notes.chart": KNOWN.encode()})
 
 
 @pytest.fixture(scope="module")
@@ -84,39 +86,39 @@ def test_notes_become_gems_in_their_lanes_at_their_times(guitar):
 
 
 def test_gems_are_drawn_in_their_lane_colour_time_running_up_the_column(guitar):
-    svg = hw.draw(guitar)
+    svg = drawing.draw(guitar)
     rects = [e for e in gems_of(svg) if e.tag == f"{SVG}rect"]
     red = next(r for r in rects if r.get("fill") == "#ff4d5e")
     x_centre = float(red.get("x")) + float(red.get("width")) / 2
     y_centre = float(red.get("y")) + float(red.get("height")) / 2
-    assert (x_centre, y_centre) == hw.gem_position(guitar, guitar.gems[1])
-    assert x_centre == hw.GUTTER + 1.5 * hw.LANE                  # second lane
-    assert y_centre == hw.TOP + (hw.COLUMN_SECONDS - 0.5) * hw.PX_PER_SECOND  # 0.5 s up
+    assert (x_centre, y_centre) == drawing.gem_position(guitar, guitar.gems[1])
+    assert x_centre == drawing.GUTTER + 1.5 * drawing.LANE                  # second lane
+    assert y_centre == drawing.TOP + (hw.COLUMN_SECONDS - 0.5) * drawing.PX_PER_SECOND  # 0.5 s up
     green = next(r for r in rects if r.get("fill") == "#2ecc71")
     assert float(green.get("y")) > float(red.get("y"))            # earlier: lower down
 
 
 def test_a_note_after_the_first_column_goes_to_its_own_column(guitar):
-    x, y = hw.gem_position(guitar, guitar.gems[-1])   # 20 s: the sixth column, at its foot
-    column_width = hw.GUTTER + 5 * hw.LANE
-    assert x == 5 * column_width + hw.GUTTER + 4.5 * hw.LANE
-    assert y == hw.TOP + hw.COLUMN_SECONDS * hw.PX_PER_SECOND
+    x, y = drawing.gem_position(guitar, guitar.gems[-1])   # 20 s: the sixth column, at its foot
+    column_width = drawing.GUTTER + 5 * drawing.LANE
+    assert x == 5 * column_width + drawing.GUTTER + 4.5 * drawing.LANE
+    assert y == drawing.TOP + hw.COLUMN_SECONDS * drawing.PX_PER_SECOND
 
 
 def test_sustains_are_tails_above_their_gem_and_open_notes_bars_across(guitar):
-    svg = drawn(hw.draw(guitar))
+    svg = drawn(drawing.draw(guitar))
     [tail] = [e for e in svg.iter(f"{SVG}rect") if e.get("class") == "sustain"]
     assert tail.get("fill") == "#ffd23f"
-    assert float(tail.get("height")) == pytest.approx(0.5 * hw.PX_PER_SECOND)
+    assert float(tail.get("height")) == pytest.approx(0.5 * drawing.PX_PER_SECOND)
     assert float(tail.get("y")) + float(tail.get("height")) == pytest.approx(
-        hw.gem_position(guitar, guitar.gems[2])[1])
-    [open_bar] = [e for e in gems_of(hw.draw(guitar)) if e.get("fill") == hw.OPEN_COLOUR]
-    assert float(open_bar.get("width")) == 5 * hw.LANE - 4
+        drawing.gem_position(guitar, guitar.gems[2])[1])
+    [open_bar] = [e for e in gems_of(drawing.draw(guitar)) if e.get("fill") == hw.OPEN_COLOUR]
+    assert float(open_bar.get("width")) == 5 * drawing.LANE - 4
 
 
 def test_tap_notes_are_hollow(guitar):
-    [tap] = [e for e in gems_of(hw.draw(guitar)) if "tap" in e.get("class")]
-    assert tap.get("fill") == hw.INK and tap.get("stroke") == "#2ecc71"
+    [tap] = [e for e in gems_of(drawing.draw(guitar)) if "tap" in e.get("class")]
+    assert tap.get("fill") == drawing.INK and tap.get("stroke") == "#2ecc71"
 
 
 def test_beats_and_measures_come_from_the_tempo_map(chart):
@@ -127,7 +129,7 @@ def test_beats_and_measures_come_from_the_tempo_map(chart):
 
 def test_time_signature_and_tempo_changes_move_the_lines():
     text = KNOWN.replace("  0 = B 120000\n", "  0 = B 120000\n  768 = TS 3\n  1920 = B 60000\n")
-    chart = hw.read_chart({"notes.chart": text.encode()})
+    chart = read_chart({"notes.chart": text.encode()})
     measures = [(line.seconds, line.measure) for line in hw.gridlines(chart, 0.0, 9.0)
                 if line.measure]
     # 4/4 for one measure, then 3/4 (1.5 s measures) until 60 BPM at 5 s (3 s measures)
@@ -135,7 +137,7 @@ def test_time_signature_and_tempo_changes_move_the_lines():
 
 
 def test_section_names_are_drawn_and_escaped(guitar):
-    svg = hw.draw(guitar)
+    svg = drawing.draw(guitar)
     texts = ["".join(e.itertext()) for e in drawn(svg).iter(f"{SVG}text")]
     assert any(t.startswith("Intro") for t in texts)
     assert any(t.startswith("Verse <script>") for t in texts)   # shown as text, not markup
@@ -155,15 +157,15 @@ def inert(svg: str) -> bool:
 
 def test_star_power_is_a_band_over_its_phrase(guitar):
     assert guitar.star_power == ((0.0, 1.0),)
-    svg = drawn(hw.draw(guitar))
-    [band] = [e for e in svg.iter(f"{SVG}rect") if e.get("fill") == hw.STAR_POWER_COLOUR]
-    assert float(band.get("height")) == pytest.approx(1.0 * hw.PX_PER_SECOND)
+    svg = drawn(drawing.draw(guitar))
+    [band] = [e for e in svg.iter(f"{SVG}rect") if e.get("fill") == drawing.STAR_POWER_COLOUR]
+    assert float(band.get("height")) == pytest.approx(1.0 * drawing.PX_PER_SECOND)
 
 
 def test_drums_have_four_lanes_kicks_across_and_cymbals_shaped_apart(chart):
     drums = hw.highway(chart, "drums", "expert", 0.0)
     assert [(g.lane, g.look) for g in drums.gems] == [(None, "kick"), (0, "tom"), (1, "cymbal")]
-    svg = hw.draw(drums)
+    svg = drawing.draw(drums)
     assert len(drawn(svg).findall(f".//{SVG}polygon")) == 1
     assert drums.lanes == hw.DRUM_LANES
 
@@ -171,7 +173,7 @@ def test_drums_have_four_lanes_kicks_across_and_cymbals_shaped_apart(chart):
 def test_a_later_window_keeps_a_sustain_ringing_into_it_but_not_its_gem(chart):
     way = hw.highway(chart, "guitar", "expert", 1.25, seconds=4.0)
     assert [g.seconds for g in way.gems][:1] == [1.0]   # the sustain from 1.0 s to 1.5 s
-    svg = hw.draw(way)
+    svg = drawing.draw(way)
     assert sum(1 for e in gems_of(svg) if e.get("fill") == "#ffd23f") == 0
     assert any(e.get("class") == "sustain" for e in drawn(svg).iter(f"{SVG}rect"))
 
@@ -183,29 +185,29 @@ def test_only_five_fret_parts_and_drums_are_offered_hardest_first(chart):
 
 def test_the_preview_links_keep_what_they_do_not_change(chart):
     view = preview({"notes.chart": KNOWN.encode()}, "/songs/x/chart-preview", "drums", "expert")
-    assert view["label"] == "Expert drums"
-    assert [(p["name"], p["current"]) for p in view["instruments"]] == [
+    assert view.label == "Expert drums"
+    assert [(p.name, p.current) for p in view.instruments] == [
         ("guitar", False), ("drums", True)]
-    assert view["instruments"][0]["url"] == (
+    assert view.instruments[0].url == (
         "/songs/x/chart-preview?instrument=guitar&difficulty=expert&at=0")
-    assert [d["name"] for d in view["difficulties"]] == ["expert"]
-    assert view["earlier"] is None and view["later"] is None
+    assert [d.name for d in view.difficulties] == ["expert"]
+    assert view.earlier is None and view.later is None
     guitar = preview({"notes.chart": KNOWN.encode()}, "/p", "guitar", "hard", at=0.0)
-    assert [d["url"] for d in guitar["difficulties"]] == [
+    assert [d.url for d in guitar.difficulties] == [
         "/p?instrument=guitar&difficulty=expert&at=0", "/p?instrument=guitar&difficulty=hard&at=0"]
 
 
 def test_the_preview_pages_through_a_long_part():
     long_chart = KNOWN.replace("  7680 = N 4 0\n", "  7680 = N 4 0\n  30720 = N 1 0\n")
     view = preview({"notes.chart": long_chart.encode()}, "/p", at=32.0)
-    assert view["earlier"] == "/p?instrument=guitar&difficulty=expert&at=0"
-    assert view["later"] == "/p?instrument=guitar&difficulty=expert&at=64"
-    assert view["span"] == "0:32 to 1:04"
+    assert view.earlier == "/p?instrument=guitar&difficulty=expert&at=0"
+    assert view.later == "/p?instrument=guitar&difficulty=expert&at=64"
+    assert view.span == "0:32 to 1:04"
 
 
 def test_a_missing_or_broken_chart_shows_a_reason_not_an_error():
-    assert "nothing to draw" in preview({"notes.mid": b"not a midi file"}, "/p")["error"]
-    assert "no guitar" in preview({"song.ini": b"[song]\n"}, "/p")["error"]
+    assert "nothing to draw" in preview({"notes.mid": b"not a midi file"}, "/p").error
+    assert "no guitar" in preview({"song.ini": b"[song]\n"}, "/p").error
 
 
 def test_every_corpus_chart_draws_as_well_formed_svg(corpus):
@@ -214,9 +216,9 @@ def test_every_corpus_chart_draws_as_well_formed_svg(corpus):
         files = {p.name: p.read_bytes() for p in chart_file.parent.iterdir()
                  if p.suffix.lower() in (".chart", ".mid", ".ini")}
         view = preview(files, "/p")
-        if "error" in view:
+        if view.error:
             continue
-        svg = str(view["svg"])
+        svg = str(view.svg)
         drawn(svg)
         assert inert(svg)
         drawn_parts += 1

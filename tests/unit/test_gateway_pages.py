@@ -6,10 +6,10 @@ import io
 import uuid
 import zipfile
 
-from services.gateway.routes.auth import safe_next
-from services.gateway.routes.downloads import attachment, zip_chunks
-from services.gateway.routes.media import sniff_image
-from services.gateway.routes.song_view import explain, nps_graph, peak_bars
+from services.gateway.rendering.song_view import explain, nps_graph, peak_bars
+from services.gateway.security import safe_next
+from services.gateway.song_files import attachment, zip_chunks
+from services.gateway.song_media import sniff_image
 from shared.manifest import Manifest
 from shared.song_store import SongStore
 from shared.storage import InMemoryObjectStore
@@ -21,15 +21,15 @@ def test_the_graph_draws_the_hardest_difficulty_of_each_instrument():
         {"instrument": "guitar", "difficulty": "expert", "perSecond": [2, 8, 4]},
         {"instrument": "drums", "difficulty": "hard", "perSecond": [3]}]}
     graph = nps_graph(notes)
-    assert [(s.instrument, s.difficulty, s.peak) for s in graph["series"]] == [
+    assert [(s.instrument, s.difficulty, s.peak) for s in graph.series] == [
         ("guitar", "expert", 8), ("drums", "hard", 3)]
-    assert graph["top"] == 8 and graph["seconds"] == 3
+    assert graph.top == 8 and graph.seconds == 3
 
 
 def test_without_per_second_data_the_peaks_are_bars():
     bars = peak_bars({"maxNps": [{"instrument": "bass", "difficulty": "expert", "nps": 5},
                                  {"instrument": "keys", "difficulty": "expert", "nps": 10}]})
-    assert [b["length"] for b in bars] == [50, 100]
+    assert [b.length for b in bars] == [50, 100]
     assert nps_graph({}) is None
 
 

@@ -184,8 +184,8 @@ def test_the_consumer_uploads_the_song_as_a_zip_and_announces_it(track):
     (received,) = asyncio.run(generate.make_handler(store, 1200.0)(request))
     assert isinstance(received, UploadReceived)
     assert received.source == "generator" and received.upload_id == request.upload_id
-    assert received.key.startswith(f"generated/{request.upload_id}/")
-    assert store.get_bytes("uploads", received.key)[:2] == b"PK"
+    assert received.origin.key.startswith(f"generated/{request.upload_id}/")
+    assert store.get_bytes("uploads", received.origin.key)[:2] == b"PK"
 
 
 def test_the_consumer_refuses_bad_audio_and_uploads_nothing():

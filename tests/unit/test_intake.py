@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.gateway.intake import UploadRejected, safe_relative_path, store_body
+from services.gateway.intake import ChunkPipe, UploadRejected, safe_relative_path, store_body
 from shared.storage import InMemoryObjectStore
 
 BOUNDARY = "xYzBoUnDaRy"
@@ -66,3 +66,66 @@ def test_backslashes_become_folders():
 async def test_a_body_without_a_file_is_refused():
     with pytest.raises(UploadRejected):
         await store(f"--{BOUNDARY}--\r\n".encode())
+
+
+def field(name: str, value: bytes) -> bytes:
+    return (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+            ).encode() + value + b"\r\n"
+
+
+async def long_field(size: int = 4 * 1024**2, chunk: int = 64 * 1024):
+    """One form field of `size` bytes, then a file: the field must stop the upload."""
+    yield field("note", b"")[:-2]
+    for _ in range(size // chunk):
+        yield b"n" * chunk
+    yield b"\r\n" + multipart(("a.zip", b"zip"))
+
+
+async def test_a_form_field_that_is_not_a_file_is_refused_past_64_kib():
+    with pytest.raises(UploadRejected) as refused:
+        await store_body(long_field(), content_type=f"multipart/form-data; boundary={BOUNDARY}",
+                         filename=None, store=InMemoryObjectStore(), bucket="uploads",
+                         prefix="gateway/1", max_bytes=10**12)
+    assert refused.value.status == 413
+    assert refused.value.reason == "A form field other than a file is larger than 64 KiB."
+
+
+async def test_small_form_fields_beside_a_file_are_ignored():
+    body = field("csrf", b"t" * 1000) + multipart(("a.zip", b"zip"))
+    stored, _ = await store(body)
+    assert [(f.path, f.size) for f in stored] == [("a.zip", 3)]
+
+
+async def test_a_refused_file_name_stores_nothing_of_that_file():
+    def only_png(name: str | None) -> str:
+        if not (name or "").endswith(".png"):
+            raise UploadRejected("A background must be a .png.")
+        return name
+
+    objects = InMemoryObjectStore()
+    with pytest.raises(UploadRejected, match=r"must be a \.png"):
+        await store_body(chunks(multipart(("bg.exe", b"x" * 50_000))),
+                         content_type=f"multipart/form-data; boundary={BOUNDARY}", filename=None,
+                         store=objects, bucket="uploads", prefix="c/1", max_bytes=10**9,
+                         name_file=only_png)
+    assert list(objects.list("uploads", "")) == []
+
+
+async def test_a_second_file_past_max_files_is_refused():
+    with pytest.raises(UploadRejected, match="at most 1 file"):
+        await store_body(chunks(multipart(("a.png", b"a"), ("b.png", b"b"))),
+                         content_type=f"multipart/form-data; boundary={BOUNDARY}", filename=None,
+                         store=InMemoryObjectStore(), bucket="uploads", prefix="c/1",
+                         max_bytes=10**9, max_files=1)
+
+
+def test_the_pipe_hands_over_at_most_one_fed_chunk_per_read():
+    """The object store asks for a whole part at a time; the pipe answers with what has come,
+    so it never holds a part of its own beside the one the store gathers."""
+    pipe = ChunkPipe()
+    for piece in (b"a" * 1000, b"b" * 1000, b"c" * 1000):
+        pipe.feed(piece)
+    pipe.end()
+    reads = [pipe.read(8 * 1024 * 1024 + 1), pipe.read(400), pipe.read(10**7), pipe.read(-1)]
+    assert reads == [b"a" * 1000, b"b" * 400, b"b" * 600, b"c" * 1000]
+    assert pipe.read(10) == b""

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from shared.layout import safe_name, song_folder, with_artist_dir
+from shared.layout import safe_file_name, safe_name, song_folder, with_artist_dir
 
 SONG = uuid.UUID("0123456789abcdef0123456789abcdef")
 
@@ -51,3 +51,10 @@ def test_long_names_keep_the_full_path_short_enough_for_a_windows_rig():
 
 def test_an_existing_artist_folder_spelling_can_be_reused():
     assert with_artist_dir("songs/abba/Song_1", "ABBA") == "songs/ABBA/Song_1"
+
+
+def test_a_long_file_name_keeps_its_extension_and_fits_an_sng_name_in_bytes():
+    name = safe_file_name("日本語" * 60 + ".ogg")
+
+    assert name.startswith("日本語") and name.endswith(".ogg")
+    assert len(name) <= 80 and len(name.encode()) <= 255

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.catalog.library_query import (
+from shared.persistence.library_query import (
     DUPLICATES,
     SORTS,
     BadLibraryQuery,
@@ -74,7 +74,12 @@ def test_booleans_read_the_spellings_html_forms_send():
     ({"min_length_s": "-5"}, "min_length_s"),
     ({"min_year": "2010", "max_year": "2000"}, "min_year"),
     ({"min_length_s": "600", "max_length_s": "60"}, "min_length_s"),
-    ({"q": "x" * 201}, "q"),
+    ({"q": "x" * 501}, "q"),
+    ({"min_nps": "fast"}, "min_nps"),
+    ({"min_tier": "3"}, "min_tier"),
+    ({"exact": "artist,colour"}, "exact"),
+    ({"modified_after": "yesterday"}, "modified_after"),
+    ({"md5": "abc"}, "md5"),
 ])
 def test_bad_parameters_are_refused_with_a_message_naming_them(params, complaint):
     with pytest.raises(BadLibraryQuery, match=complaint):
@@ -86,7 +91,7 @@ def test_the_offset_follows_the_page():
 
 
 def test_typed_words_split_like_the_catalog_and_keep_letters_of_any_script():
-    from services.catalog.library import typed_words
+    from shared.persistence.library import typed_words
 
     assert typed_words("AC/DC — Back in Black!") == ["ac", "dc", "back", "in", "black"]
     assert typed_words("Café Tacvba: «Eres»") == ["café", "tacvba", "eres"]

@@ -64,6 +64,16 @@ def test_tracks_are_found_by_name_and_unknown_tracks_are_ignored():
     assert [t.instrument for t in parsed(data).tracks] == ["bass", "keys"]
 
 
+def test_a_second_track_of_the_same_name_reports_the_first_ones_hash():
+    """scan-chart looks each track's hash up by instrument and difficulty, so a .mid holding
+    both PART GUITAR and T1 GEMS lists two guitar tracks with the first one's hash."""
+    data = midi(track("PART GUITAR", *note(96, 0)), track("T1 GEMS", *note(97, 0), *note(98, 480)))
+    hashes = analysed(data)["trackHashes"]
+    assert [(h["instrument"], h["difficulty"]) for h in hashes] == [("guitar", "expert")] * 2
+    assert hashes[0]["hash"] == hashes[1]["hash"]
+    assert analysed(data)["noteCounts"][1]["count"] == 2
+
+
 def test_forced_hopo_and_strum_markers():
     data = midi(track("PART GUITAR", *note(96, 0), *note(97, 120), *note(102, 120),
                       *note(98, 240), *note(101, 240)))
@@ -107,9 +117,12 @@ def test_vocals_and_lyrics_come_from_part_vocals():
 
 def test_sections_and_end_events_come_from_the_events_track():
     events = track("EVENTS", (0, mido.MetaMessage("text", text="[section verse_1]")),
+                   (480, mido.MetaMessage("text", text="prc_chorus")),
+                   (960, mido.MetaMessage("text", text="[section odd]name]")),
                    (1920, mido.MetaMessage("text", text="[end]")))
     chart = parsed(midi(track("PART GUITAR", *note(96, 0)), events))
-    assert [s.name for s in chart.sections] == ["verse_1]"]  # scan-chart keeps the bracket
+    # scan-chart 8 drops the closing bracket; a name holding a `]` is no section at all
+    assert [s.name for s in chart.sections] == ["verse_1", "chorus"]
     assert [e.tick for e in chart.end_events] == [1920]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from services.gateway.operations import UploadFilters, letter_summary
+from services.gateway.operator_actions import UploadFilters, letter_summary
 from shared.dead_letters import DeadLetter
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "services" / "gateway" / "templates"

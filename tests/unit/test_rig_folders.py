@@ -10,7 +10,7 @@ from pathlib import Path
 from services.sync.custom_folder import CustomFolder
 from services.sync.rig_mirror import RigMirror
 from services.sync.rig_sharing import RigSharing, rig_folder_id
-from services.sync.syncthing import CUSTOM_FOLDER, SONGS_FOLDER, InMemorySyncthing
+from shared.syncthing import CUSTOM_FOLDER, SETLISTS_FOLDER, SONGS_FOLDER, InMemorySyncthing
 
 RIG = "ABCDEFG-HIJKLMN-OPQRSTU-VWXYZ23-4567ABC-DEFGHIJ-KLMNOPQ-RSTUVWX"
 
@@ -65,6 +65,7 @@ def test_a_rig_with_a_selection_gets_its_own_folder_instead_of_the_songs_folder(
     rigs.take_everything(RIG)
     assert RIG in syncthing.shared_with(SONGS_FOLDER) and RIG in syncthing.shared_with(
         CUSTOM_FOLDER)
+    assert RIG in syncthing.shared_with(SETLISTS_FOLDER)  # bound for the game's Setlists folder
     rigs.take_selection(RIG, {"1": "Band/Hit"})
     folder = rig_folder_id(RIG)
     assert RIG not in syncthing.shared_with(SONGS_FOLDER)
@@ -104,3 +105,14 @@ def test_an_item_published_by_an_older_layout_moves_where_clone_hero_reads_it(tm
     assert path == "custom/Image Backgrounds/stage.png"
     assert (tmp_path / path).read_bytes() == b"new" and not old.exists()
     assert custom.published(item) == path
+
+
+def test_a_mirror_noted_before_folder_versions_keeps_its_links_and_notes_them(tmp_path):
+    song(tmp_path, "Band/Hit", ini=b"hit")
+    mirror = RigMirror(tmp_path, RIG)
+    mirror.apply({"1": "Band/Hit"})
+    state = tmp_path / ".chhub" / "rigs" / f"{mirror.key}.json"
+    state.write_text(json.dumps({"1": "Band/Hit"}))  # as an older release wrote it
+    assert mirror.linked() == {"1": "Band/Hit"}
+    assert mirror.apply({"1": "Band/Hit"}) == set()
+    assert set(json.loads(state.read_text())["sources"]) == {"1"}

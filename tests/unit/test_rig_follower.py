@@ -16,8 +16,8 @@ from services.sync.rig_follower import RigFollower, Staleness
 from services.sync.rig_mirror import RigMirror
 from services.sync.rig_selections import Selection
 from services.sync.rig_sharing import RigSharing
-from services.sync.syncthing import SONGS_FOLDER, FolderSpec, InMemorySyncthing
-from shared.events import RigSelectionChanged, SongDeleted, SongPublished, event_id
+from shared.events import RigSelectionChanged, SongDeleted, SongPublished
+from shared.syncthing import SONGS_FOLDER, FolderSpec, InMemorySyncthing
 
 RIG = "ABCDEFG-HIJKLMN-OPQRSTU-VWXYZ23-4567ABC-DEFGHIJ-KLMNOPQ-RSTUVWX"
 
@@ -33,28 +33,29 @@ class ListedCatalog:
 
     def save(self, event: RigSelectionChanged) -> Selection:
         selection = Selection(event.device_id, event.mode, dict(event.search),
-                              tuple(event.song_ids))
+                              tuple(event.song_ids), event.versions)
         self.selections[event.device_id] = selection
         return selection
 
     def narrowed(self) -> list[Selection]:
         self.recomputes += 1
-        return [s for s in self.selections.values() if s.mode != "all"]
+        return [s for s in self.selections.values() if not s.everything]
 
     def wanted_folders(self, selection: Selection) -> dict[str, str]:
-        if selection.mode == "search":
+        if selection.mode in {"search", "all"}:
             return dict(self.songs)
         return {str(i): self.songs[str(i)] for i in selection.song_ids if str(i) in self.songs}
 
 
-def chosen(mode: str = "search", song_ids: tuple[uuid.UUID, ...] = ()) -> RigSelectionChanged:
+def chosen(mode: str = "search", song_ids: tuple[uuid.UUID, ...] = (),
+           versions: str = "every") -> RigSelectionChanged:
     return RigSelectionChanged(event_id=uuid.uuid4(), device_id=RIG, name="den", mode=mode,
                                search={"q": "band"} if mode == "search" else {},
-                               song_ids=song_ids)
+                               song_ids=song_ids, versions=versions)
 
 
 def published(song_id: uuid.UUID, path: str) -> SongPublished:
-    return SongPublished(event_id=event_id("song.published", song_id, 1), song_id=song_id,
+    return SongPublished(event_id=SongPublished.id_for(song_id, 1), song_id=song_id,
                          content_path=path)
 
 
@@ -119,6 +120,17 @@ async def test_a_selection_is_carried_out_at_once_without_waiting_for_quiet(tmp_
     await make_handler(follower)(chosen("songs", (song_id,)))
     assert RigMirror(tmp_path, RIG).linked() == {str(song_id): "Band/Hit"}
     assert RIG not in syncthing.shared_with(SONGS_FOLDER)
+
+
+async def test_all_songs_but_only_the_newest_versions_is_a_selection_of_its_own(tmp_path):
+    syncthing, catalog = a_library(tmp_path), ListedCatalog()
+    song_id = publish_folder(tmp_path, catalog, "Band/Newest")
+    follower = RigFollower(catalog, RigSharing(syncthing, tmp_path), quiet_seconds=60)
+    await make_handler(follower)(chosen("all", versions="newest"))
+    assert RigMirror(tmp_path, RIG).linked() == {str(song_id): "Band/Newest"}
+    assert RIG not in syncthing.shared_with(SONGS_FOLDER)
+    await make_handler(follower)(chosen("all"))
+    assert RIG in syncthing.shared_with(SONGS_FOLDER)
 
 
 async def test_a_deleted_song_leaves_the_rig_even_while_the_catalog_still_lists_it(tmp_path):

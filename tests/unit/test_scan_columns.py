@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from services.catalog.scan_columns import chart_rows, release_year, scan_columns
+from shared.persistence.scan_columns import chart_rows, release_year, scan_columns
 from shared.songs.scan import scan_song
 
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from services.ingest.song_folders import (
+from services.ingest.song_files import read_song
+from shared.messaging import PermanentError
+from shared.songs.sng import file_name_problem, folder_to_sng
+from shared.songs.song_folders import (
     MISSING_CHART_REASON,
+    MemberNamesClash,
     SongFolder,
     find_song_folders,
     has_chart,
     is_junk,
+    published_names,
 )
+
+HOSTILE = "<img src=x onerror=alert(9)>.txt"
 
 pytestmark = pytest.mark.unit
 
@@ -114,3 +121,39 @@ def test_a_folder_with_notes_chart_or_mid_has_a_chart(name):
 
 def test_a_chart_in_a_sub_folder_does_not_count_for_its_parent():
     assert not has_chart(["song.ini", "Bonus/notes.chart"])
+
+
+def test_a_hostile_file_name_is_published_under_a_name_every_rig_can_store():
+    names = published_names(["notes.chart", HOSTILE, "song..ogg", "CON.txt", "readme. "])
+
+    assert names == {"notes.chart": "notes.chart", HOSTILE: "_img src=x onerror=alert(9)_.txt",
+                     "song..ogg": "song.ogg", "CON.txt": "_CON.txt", "readme. ": "readme"}
+    assert all(file_name_problem(name) is None for name in names.values())
+
+
+def test_two_files_that_one_rig_would_store_under_one_name_are_refused_with_both_names():
+    with pytest.raises(MemberNamesClash) as refused:
+        published_names(["notes.chart", "a?.txt", "A_.txt"])
+
+    assert refused.value.reason == ("The files 'a?.txt' and 'A_.txt' would both be named "
+                                    "'A_.txt' on a rig; rename one of them.")
+
+
+def test_a_song_folder_with_a_hostile_file_name_is_read_under_the_clean_name(tmp_path):
+    (tmp_path / "notes.chart").write_bytes(b"[Song]\n{\n}\n")
+    (tmp_path / HOSTILE).write_bytes(b"hello")
+
+    files = read_song(tmp_path)
+
+    assert files == {"notes.chart": b"[Song]\n{\n}\n",
+                     "_img src=x onerror=alert(9)_.txt": b"hello"}
+    assert folder_to_sng(files).startswith(b"SNGPKG")
+
+
+def test_a_song_folder_whose_files_clash_on_a_rig_fails_with_the_reason(tmp_path):
+    (tmp_path / "notes.chart").write_bytes(b"")
+    (tmp_path / "Song.ogg").write_bytes(b"1")
+    (tmp_path / "song.ogg").write_bytes(b"2")
+
+    with pytest.raises(PermanentError, match=r"'Song\.ogg' and 'song\.ogg' would both be named"):
+        read_song(tmp_path)

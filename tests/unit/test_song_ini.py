@@ -42,7 +42,7 @@ def test_reads_crlf_line_endings():
 
 
 def test_section_and_keys_are_matched_case_insensitively_unlike_scan_chart():
-    """Decision: keys are lowercased as YARG does; scan-chart 7.0.1 would ignore `Name`."""
+    """Decision: keys are lowercased as YARG does; scan-chart would ignore `Name`."""
     values = metadata_of(b"[SONG]\nName = Loud\nARTIST = Band\n")
     assert (values["name"], values["artist"]) == ("Loud", "Band")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.sync.syncthing import FolderSpec, SyncthingError, SyncthingRest
+from shared.syncthing import FolderSpec, SyncthingError, SyncthingRest
 
 
 class StubSyncthing:

@@ -9,17 +9,19 @@ import pytest
 
 from services.sync.consumers.publish import make_handler
 from services.sync.content_folder import ContentFolder
-from services.sync.sharing import ContentSharing
-from services.sync.syncthing import (
+from services.sync.rescans import BatchedRescans
+from services.sync.sharing import SCAN_PATHS_PER_REQUEST, ContentSharing
+from shared.events import SongCataloged, SongDeleted, SongPublished
+from shared.song_store import SongStore
+from shared.storage import InMemoryObjectStore
+from shared.syncthing import (
     CUSTOM_FOLDER,
+    SETLISTS_FOLDER,
     SONGS_FOLDER,
     InMemorySyncthing,
     content_folders,
     folder_of,
 )
-from shared.events import SongCataloged, SongDeleted, SongPublished
-from shared.song_store import SongStore
-from shared.storage import InMemoryObjectStore
 
 
 def cataloged(song_id: uuid.UUID, revision: int, key: str, path: str,
@@ -59,12 +61,22 @@ def test_the_library_shares_songs_and_custom_send_only(tmp_path):
     assert {spec.type for spec in specs.values()} == {"sendonly"}
 
 
+def test_a_rig_paired_before_a_folder_existed_receives_it_at_the_next_start(tmp_path):
+    syncthing = InMemorySyncthing()
+    custom = next(spec for spec in content_folders(tmp_path) if spec.id == CUSTOM_FOLDER)
+    syncthing.ensure_folder(custom, devices=["RIG"])
+    assert ContentSharing(syncthing, tmp_path).ensure_folders()
+    assert syncthing.shared_with(SETLISTS_FOLDER) == ("LIBRARY", "RIG")
+    assert syncthing.shared_with(CUSTOM_FOLDER) == ("LIBRARY", "RIG")
+    assert syncthing.shared_with(SONGS_FOLDER) == ("LIBRARY",)
+
+
 async def test_a_published_song_is_rescanned_by_its_sub_folder(publish, songs, syncthing):
     song = uuid.uuid4()
     key, _ = songs.save_revision(song, 1, "0" * 32, {"song.ini": b"[song]\n"})
     events = await publish(cataloged(song, 1, key, "songs/Artist/Title_1"))
     assert [type(e) for e in events] == [SongPublished]
-    assert set(syncthing.shared) == {SONGS_FOLDER, CUSTOM_FOLDER}
+    assert set(syncthing.shared) == {SONGS_FOLDER, CUSTOM_FOLDER, SETLISTS_FOLDER}
     assert syncthing.scans == [(SONGS_FOLDER, "Artist/Title_1")]
 
 
@@ -120,3 +132,22 @@ def test_folders_are_created_once_and_kept_when_they_exist(syncthing, tmp_path):
     assert ContentSharing(syncthing, tmp_path).ensure_folders()
     assert syncthing.shared == first
     assert (tmp_path / "songs").is_dir() and (tmp_path / "custom").is_dir()
+
+
+async def test_publishing_many_songs_asks_for_rescans_in_batches(songs, syncthing, tmp_path):
+    sharing = ContentSharing(syncthing, tmp_path)
+    sharing.ensure_folders()
+    rescans = BatchedRescans(sharing)
+    publish_batched = make_handler(songs, ContentFolder(tmp_path), rescans)
+    for index in range(500):
+        song = uuid.uuid4()
+        key, _ = songs.save_revision(song, 1, f"{index:032x}", {"song.ini": b"[song]\n"})
+        await publish_batched(cataloged(song, 1, key, f"songs/Artist {index}/Title_{index}"))
+    requests_before = syncthing.calls
+    assert syncthing.scans == []  # nothing asked while publishing
+
+    assert rescans.flush() == 500
+    assert syncthing.calls - requests_before == 500 // SCAN_PATHS_PER_REQUEST + 1
+    assert len(syncthing.scans) == 500
+    assert rescans.flush() == 0
+    assert syncthing.calls - requests_before == 500 // SCAN_PATHS_PER_REQUEST + 1

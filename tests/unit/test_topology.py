@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import typing
+
+from shared.events import AnyEvent
 from shared.messaging import RetryPolicy, attempt_of
-from shared.topology import ALL_CONSUMERS, ATTEMPT_HEADER, DEAD, EXTRACT
+from shared.topology import ALL_CONSUMERS, ATTEMPT_HEADER, DEAD, EVENTS, EXTRACT
+
+ROUTING_KEYS = {cls.routing_key for cls in typing.get_args(typing.get_args(AnyEvent)[0])}
+
+
+def _topic_pattern(binding: str) -> re.Pattern[str]:
+    words = [{"*": r"[^.]+", "#": r".*"}.get(word, re.escape(word)) for word in binding.split(".")]
+    return re.compile(r"\.".join(words))
 
 
 def test_every_consumer_queue_is_quorum_with_at_least_once_dead_lettering():
@@ -43,3 +54,12 @@ def test_the_attempt_is_counted_from_x_death_of_the_retry_queues():
 def test_retries_back_off_and_then_give_up():
     policy = RetryPolicy((1.0, 5.0, 30.0))
     assert [policy.delay_after(n) for n in (1, 2, 3, 4)] == [1.0, 5.0, 30.0, None]
+
+
+def test_every_binding_to_the_events_exchange_matches_an_event_type():
+    for consumer in ALL_CONSUMERS:
+        if consumer.exchange != EVENTS:
+            continue
+        for binding in consumer.routing_keys:
+            pattern = _topic_pattern(binding)
+            assert any(pattern.fullmatch(key) for key in ROUTING_KEYS), (consumer, binding)

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 import anyio
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.catalog import custom_content
-from services.catalog.db import transaction
 from shared.events import CustomContentEvent, Event
+from shared.persistence import custom_content
+from shared.persistence.db import transaction
 
 
 def make_handler(sessions: sessionmaker[Session]):

@@ -1,17 +1,21 @@
 """Progress consumer: every `upload.*` and `song.*` event → the upload's progress rows, and
-`upload.completed` once every song of the upload reached an end."""
+`upload.completed` once every song of the upload reached an end. A `song.parsed` is read without
+its scan (up to a megabyte of JSON, which progress never looks at)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated, ClassVar, Union, get_args
 
 import anyio
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.catalog import progress
-from services.catalog.db import transaction
-from shared.events import Event, UploadCompleted, event_id
+from shared.events import AnyEvent, Event, SongParsed, UploadCompleted
 from shared.observability import upload_ended
+from shared.persistence import uploads
+from shared.persistence.db import transaction
+from shared.persistence.upload_stages import UploadEnded
 
 
 def make_handler(sessions: sessionmaker[Session]):
@@ -20,14 +24,32 @@ def make_handler(sessions: sessionmaker[Session]):
         if ended is None:
             return ()
         upload_ended(ended.state, ended.created_at)
-        return (UploadCompleted(
-            event_id=event_id("upload.completed", ended.upload_id),
-            upload_id=ended.upload_id, succeeded=ended.succeeded,
-        ),)
+        return (UploadCompleted.about(ended.upload_id, succeeded=ended.succeeded),)
 
     return track
 
 
-def _record(sessions: sessionmaker[Session], event: Event) -> progress.UploadEnded | None:
+def _record(sessions: sessionmaker[Session], event: Event) -> UploadEnded | None:
     with transaction(sessions) as session:
-        return progress.record_progress(session, event)
+        return uploads.record_progress(session, event)
+
+
+class _ParsedWithoutScan(SongParsed):
+    """`song.parsed` with no `scan` field: reading one skips the scan's JSON unbuilt."""
+
+    scan: ClassVar[dict] = {}
+
+
+_union, _discriminator = get_args(AnyEvent)
+_WITHOUT_SCANS = TypeAdapter(Annotated[
+    Union[tuple(_ParsedWithoutScan if kind is SongParsed else kind  # noqa: UP007
+                for kind in get_args(_union))], _discriminator])
+
+
+def read_event(body: bytes) -> Event:
+    """The event in `body`; a `song.parsed` with an empty scan."""
+    event = _WITHOUT_SCANS.validate_json(body)
+    if isinstance(event, _ParsedWithoutScan):
+        return SongParsed.model_construct(**{name: getattr(event, name)
+                                             for name in _ParsedWithoutScan.model_fields})
+    return event

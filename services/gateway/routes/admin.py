@@ -11,12 +11,12 @@ from litestar.params import Body
 from litestar.response import Template
 from pydantic import BaseModel, Field
 
-from services.catalog.db import transaction
 from services.gateway.deps import Gateway
 from services.gateway.guards import require_admin
-from services.gateway.routes.rendering import page
+from services.gateway.rendering.templates import page
 from services.gateway.tokens import ROLES
 from services.gateway.users import UserError, create_user, list_users
+from shared.persistence.db import transaction
 
 
 class NewUser(BaseModel):

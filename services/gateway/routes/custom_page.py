@@ -5,34 +5,26 @@ while a new file is being checked) and delete after a confirmation."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
 import anyio
 from litestar import Request, get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
 from litestar.response import Redirect, Response, Template
 
-from services.catalog import custom_content
-from services.gateway.custom_intake import (
-    KINDS,
-    CustomUploadRefused,
-    receive_custom,
-    request_custom_delete,
-)
+from services.gateway.custom_intake import KINDS, receive_custom, request_custom_delete
 from services.gateway.deps import Gateway
 from services.gateway.guards import may_browse, require_admin, require_uploader
-from services.gateway.routes.rendering import page
+from services.gateway.intake import UploadRejected
+from services.gateway.rendering.templates import page
 from shared.custom_content import ACCEPTED, FOLDERS
 from shared.manifest import blob_key
+from shared.persistence import custom_content
+from shared.persistence.custom_content import CustomItem
 
 SETTLED = {"published", "rejected"}
 MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                "webm": "video/webm", "ogv": "video/ogg", "mp4": "video/mp4",
                "ini": "text/plain; charset=utf-8"}
-Upload = Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]
 PATHS = [f"/{section}" for section in KINDS]
 
 
@@ -43,11 +35,11 @@ def _kind(section: str) -> str:
 
 
 async def _listing(request: Request, gateway: Gateway, section: str, *, message=None,
-                   waiting: str | None = None, status_code: int = 200) -> Template:
+                   waiting: uuid.UUID | None = None, status_code: int = 200) -> Template:
     kind = _kind(section)
     items = await gateway.read(custom_content.list_custom, kind)
-    busy = any(i["state"] not in SETTLED for i in items) or (
-        waiting is not None and all(i["id"] != waiting for i in items))
+    busy = any(i.state not in SETTLED for i in items) or (
+        waiting is not None and all(i.id != waiting for i in items))
     fragment = bool(request.headers.get("hx-request"))
     return await page(request, "_custom_list.html" if fragment else "custom.html",
                       active=section, section=section, kind=kind, items=items, busy=busy,
@@ -60,35 +52,27 @@ async def _listing(request: Request, gateway: Gateway, section: str, *, message=
 async def custom_list(request: Request, gateway: Gateway,
                       waiting: uuid.UUID | None = None) -> Template:
     return await _listing(request, gateway, request.url.path.strip("/"),
-                          waiting=waiting and str(waiting))
+                          waiting=waiting)
 
 
 @post(PATHS, include_in_schema=False, guards=[require_uploader], status_code=200,
       request_max_body_size=None)
-async def custom_upload(request: Request, gateway: Gateway, data: Upload) -> Template:
-    """Stored and announced at once; the list then shows the file being checked."""
+async def custom_upload(request: Request, gateway: Gateway) -> Template:
+    """Streamed into the bucket and announced at once (the body's limits are kept as it
+    arrives); the list then shows the file being checked."""
     section = request.url.path.strip("/")
     kind = _kind(section)
-    size = await anyio.to_thread.run_sync(_size_of, data)
     try:
-        content_id = await receive_custom(gateway, kind, data.filename, data.file, size)
-    except CustomUploadRefused as error:
-        return await _listing(request, gateway, section, message=("error", str(error)),
-                              status_code=400)
-    finally:
-        await data.close()
-    return await _listing(request, gateway, section, waiting=str(content_id),
-                          message=("ok", f"{data.filename} is being checked."))
+        content_id, filename = await receive_custom(
+            gateway, kind, request.stream(), request.headers.get("content-type", ""))
+    except UploadRejected as error:
+        return await _listing(request, gateway, section, message=("error", error.reason),
+                              status_code=error.status)
+    return await _listing(request, gateway, section, waiting=content_id,
+                          message=("ok", f"{filename} is being checked."))
 
 
-def _size_of(upload: UploadFile) -> int:
-    upload.file.seek(0, 2)
-    size = upload.file.tell()
-    upload.file.seek(0)
-    return size
-
-
-async def _item(gateway: Gateway, content_id: uuid.UUID) -> dict:
+async def _item(gateway: Gateway, content_id: uuid.UUID) -> CustomItem:
     item = await gateway.read(custom_content.custom_details, content_id)
     if item is None:
         raise NotFoundException(f"No custom content {content_id}.")
@@ -98,11 +82,11 @@ async def _item(gateway: Gateway, content_id: uuid.UUID) -> dict:
 @get("/custom/{content_id:uuid}/file", include_in_schema=False, guards=[may_browse])
 async def custom_file(content_id: uuid.UUID, gateway: Gateway) -> Response[bytes]:
     item = await _item(gateway, content_id)
-    if not item["sha256"]:
+    if not item.sha256:
         raise NotFoundException("This file was not accepted.")
     data = await anyio.to_thread.run_sync(gateway.store.get_bytes,
-                                          gateway.settings.songs_bucket, blob_key(item["sha256"]))
-    extension = item["filename"].rpartition(".")[2].lower()
+                                          gateway.settings.songs_bucket, blob_key(item.sha256))
+    extension = item.filename.rpartition(".")[2].lower()
     return Response(data, media_type=MEDIA_TYPES.get(extension, "application/octet-stream"),
                     headers={"Content-Security-Policy": "default-src 'none'; sandbox",
                              "X-Content-Type-Options": "nosniff",
@@ -114,18 +98,15 @@ async def confirm_custom_delete(request: Request, content_id: uuid.UUID,
                                 gateway: Gateway) -> Template:
     item = await _item(gateway, content_id)
     return await page(request, "confirm_custom_delete.html", item=item,
-                      section=_section_of(item["kind"]), active=_section_of(item["kind"]))
+                      section=_section_of(item.kind), active=_section_of(item.kind))
 
 
 @post("/custom/{content_id:uuid}/delete", include_in_schema=False, guards=[require_admin])
 async def custom_delete(content_id: uuid.UUID, gateway: Gateway) -> Redirect:
     item = await _item(gateway, content_id)
-    await request_custom_delete(gateway, content_id, item["kind"])
-    return Redirect(f"/{_section_of(item['kind'])}", status_code=303)
+    await request_custom_delete(gateway, content_id, item.kind)
+    return Redirect(f"/{_section_of(item.kind)}", status_code=303)
 
 
 def _section_of(kind: str) -> str:
     return next(section for section, k in KINDS.items() if k == kind)
-
-
-CUSTOM_HANDLERS = [custom_file, confirm_custom_delete, custom_delete, custom_list, custom_upload]

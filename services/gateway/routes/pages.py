@@ -1,5 +1,6 @@
-"""Server-rendered pages: the home page and the library with its search, filters and bulk
-actions (htmx swaps just the results when the search changes)."""
+"""Server-rendered pages: the library with its search box syntax, filters, facets and bulk
+actions (htmx swaps just the results when the search changes; a signed-in user's setlists
+are offered to add the selection to)."""
 
 from __future__ import annotations
 
@@ -11,52 +12,52 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
 from litestar.params import Body
 from litestar.response import Redirect, Stream, Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_503_SERVICE_UNAVAILABLE
 from pydantic import BaseModel, Field, field_validator
 
-from services.catalog import queries
-from services.catalog.library_query import DUPLICATES, SORTS, BadLibraryQuery, LibraryQuery
 from services.gateway.deps import Gateway
 from services.gateway.guards import may_browse, require_admin
-from services.gateway.rigs import rig_overview
-from services.gateway.routes import downloads, library_source
-from services.gateway.routes.pipeline import pipeline_health, services_up
-from services.gateway.routes.rendering import page
+from services.gateway.library_schema import SYNTAX_LINES
+from services.gateway.library_search import LibraryResults, SearchNotReady
+from services.gateway.rendering.library_facets import facet_links
+from services.gateway.rendering.templates import INSTRUMENT_NAMES, page
+from services.gateway.security import current_user
+from services.gateway.song_files import many_as_zip
+from shared.persistence import queries, setlists
+from shared.persistence.library_query import DUPLICATES, SORTS, BadLibraryQuery, LibraryQuery
+from shared.search.library_syntax import search_syntax
+from shared.search.paging import BadCursor
+from shared.search.syntax import BadSearchSyntax
 
 MAX_BULK = 200
 
 
-@get("/", include_in_schema=False, guards=[may_browse])
-async def home(request: Request, gateway: Gateway) -> Template:
-    totals = await gateway.read(library_source.totals)
-    uploads = await gateway.read(queries.recent_uploads, 8)
-    queues = await pipeline_health(gateway.settings.broker_url)
-    return await page(request, "home.html", active="home", totals=totals, uploads=uploads,
-                      queues=queues, services=services_up(queues),
-                      broker_ok=await _broker_ok(gateway),
-                      rigs=await rig_overview(gateway.settings, completion=False))
-
-
-async def _broker_ok(gateway: Gateway) -> bool:
-    try:
-        return await gateway.ping_broker()
-    except Exception:
-        return False
-
-
 @get("/library", include_in_schema=False, guards=[may_browse])
 async def library(request: Request, gateway: Gateway) -> Template:
-    """The whole search lives in the URL; htmx requests get only the results."""
+    """The whole search lives in the URL; htmx requests get only the results. A search that
+    is not understood shows why, beside the search box."""
+    query, problem = LibraryQuery(), None
     try:
         query = LibraryQuery.from_params(request.query_params)
-    except BadLibraryQuery as error:
-        raise HTTPException(detail=str(error), status_code=HTTP_400_BAD_REQUEST) from None
-    results = await gateway.read(library_source.search, query)
+        results = await gateway.search(query, search_syntax(query))
+    except (BadLibraryQuery, BadSearchSyntax, BadCursor) as error:
+        problem, results = str(error), LibraryResults(0, [], None, {})
+    except SearchNotReady as error:
+        raise HTTPException(detail=str(error), status_code=HTTP_503_SERVICE_UNAVAILABLE,
+                            headers={"Retry-After": "5"}) from None
+    user = await current_user(request)
+    owner = None if user is None or user.may("admin") else user.username
+    my_setlists = await gateway.read(setlists.summaries, owner) if user else []
     pages = max(1, -(-results.total // query.per_page))
-    template = "_results.html" if request.headers.get("hx-request") else "library.html"
+    partial = bool(request.headers.get("hx-request"))
+    template = "_results.html" if partial else "library.html"
     return await page(request, template, active="library", query=query, results=results,
                       pages=pages, params=query.to_params(), sorts=SORTS,
-                      duplicate_kinds=DUPLICATES)
+                      duplicate_kinds=DUPLICATES, problem=problem, syntax_help=SYNTAX_LINES,
+                      my_setlists=my_setlists,
+                      facets=facet_links(query, results.facets, INSTRUMENT_NAMES),
+                      # htmx swaps in only successful answers: its partial says 200
+                      status_code=HTTP_400_BAD_REQUEST if problem and not partial else 200)
 
 
 class BulkForm(BaseModel):
@@ -78,11 +79,11 @@ async def bulk(request: Request, gateway: Gateway, data: Form) -> Template | Str
     if not data.song:
         return Redirect("/library", status_code=303)
     if data.action == "download":
-        return await downloads.many_as_zip(gateway, data.song)
+        return await many_as_zip(gateway, data.song)
     await require_admin(request, None)
     songs = [s for s in [await gateway.read(queries.song_details, i) for i in data.song] if s]
     if data.action == "delete":
         return await page(request, "confirm_delete.html", active="library", songs=songs)
     for song in songs:
-        await gateway.request_delete(uuid.UUID(song["id"]))
+        await gateway.request_delete(song.id)
     return await page(request, "deleted.html", active="library", songs=songs)

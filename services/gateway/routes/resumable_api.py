@@ -9,8 +9,9 @@ from litestar import Controller, Request, Response, head, patch, post
 from litestar.exceptions import NotFoundException
 
 from services.gateway.deps import Gateway
+from services.gateway.error_responses import retry_later
 from services.gateway.guards import require_uploader
-from services.gateway.intake import UploadRejected, store_body
+from services.gateway.intake import UploadRejected, UploadUnavailable, store_body
 from services.gateway.resumable import (
     TUS_VERSION,
     ResumableError,
@@ -18,6 +19,7 @@ from services.gateway.resumable import (
     parse_metadata,
     stored_offset,
 )
+from services.gateway.upload_rows import describe
 
 CHUNK_TYPE = "application/offset+octet-stream"
 
@@ -40,11 +42,13 @@ class ResumableUploadsController(Controller):
 
     @post("/", status_code=201, summary="Start a resumable upload (tus creation)")
     async def create(self, request: Request, gateway: Gateway) -> Response:
-        """`Upload-Length` (bytes) and `Upload-Metadata` (`filename <base64>`) headers; answers
-        201 with the upload's `Location`."""
+        """`Upload-Length` (bytes) and `Upload-Metadata` (`filename <base64>`, and
+        `generate_difficulties <base64 of "true">` to have Hard, Medium and Easy generated from
+        Expert for each song) headers; answers 201 with the upload's `Location`."""
         try:
             length = int(request.headers.get("upload-length", ""))
-            filename = parse_metadata(request.headers.get("upload-metadata")).get("filename")
+            metadata = parse_metadata(request.headers.get("upload-metadata"))
+            filename = metadata.get("filename")
         except ValueError:
             return _refused(ResumableError("Upload-Length must be a number of bytes.", 400))
         except ResumableError as error:
@@ -53,7 +57,11 @@ class ResumableUploadsController(Controller):
             return _refused(ResumableError(
                 f"The upload must be 1 to {gateway.settings.max_upload_bytes} bytes.", 413))
         session = ResumableUpload(uuid.uuid4(), length, filename or "upload")
-        await gateway.start_resumable(session)
+        try:
+            await gateway.start_resumable(
+                session, generate_difficulties=metadata.get("generate_difficulties") == "true")
+        except UploadUnavailable as error:
+            return retry_later(error, **{"Tus-Resumable": TUS_VERSION})
         return _tus(201, Location=f"{self.path}/{session.upload_id}", **{"Upload-Offset": "0"})
 
     @head("/{upload_id:uuid}", summary="How many bytes of a resumable upload are stored")
@@ -69,21 +77,33 @@ class ResumableUploadsController(Controller):
         session = await _session(gateway, upload_id)
         if request.headers.get("content-type", "") != CHUNK_TYPE:
             return _refused(ResumableError(f"Send the bytes as {CHUNK_TYPE}.", 415))
-        bucket = gateway.settings.uploads_bucket
-        offset = await anyio.to_thread.run_sync(stored_offset, gateway.store, bucket, session)
-        if request.headers.get("upload-offset") != str(offset):
-            return _refused(ResumableError(f"The upload continues at byte {offset}.", 409))
         try:
-            [chunk] = await store_body(
-                request.stream(), content_type=CHUNK_TYPE, filename=session.chunk_key(offset)
-                .rsplit("/", 1)[-1], store=gateway.store, bucket=bucket,
-                prefix=session.prefix.rstrip("/"), max_bytes=session.length - offset)
+            return await _append(gateway, session, request)
         except UploadRejected as error:
             return _refused(error)
-        offset += chunk.size
-        if offset == session.length:
-            await gateway.finish_resumable(session)
-        return _tus(204, **{"Upload-Offset": str(offset)})
+        except UploadUnavailable as error:
+            return retry_later(error, **{"Tus-Resumable": TUS_VERSION})
+        except Exception as error:  # the object store is away: the session waits for a retry
+            return retry_later(UploadUnavailable(
+                f"The bytes could not be stored: {describe(error)}", upload_id),
+                **{"Tus-Resumable": TUS_VERSION})
+
+
+async def _append(gateway: Gateway, session: ResumableUpload, request: Request) -> Response:
+    """Store the body as the chunk at the stored offset; the last one announces the upload."""
+    bucket = gateway.settings.uploads_bucket
+    offset = await anyio.to_thread.run_sync(stored_offset, gateway.store, bucket, session)
+    if request.headers.get("upload-offset") != str(offset):
+        return _refused(ResumableError(f"The upload continues at byte {offset}.", 409))
+    async with gateway.receiving(session.upload_id):
+        [chunk] = await store_body(
+            request.stream(), content_type=CHUNK_TYPE,
+            filename=session.chunk_key(offset).rsplit("/", 1)[-1], store=gateway.store,
+            bucket=bucket, prefix=session.prefix.rstrip("/"), max_bytes=session.length - offset)
+    offset += chunk.size
+    if offset == session.length:
+        await gateway.finish_resumable(session)
+    return _tus(204, **{"Upload-Offset": str(offset)})
 
 
 async def _session(gateway: Gateway, upload_id: uuid.UUID) -> ResumableUpload:

@@ -1,5 +1,6 @@
 """The sync page (admins): the rigs the library's Syncthing knows, how complete each one is,
-pairing a new rig, and which songs each one receives."""
+pairing a new rig, and which songs (all, a saved search, hand-picked songs or a setlist's, and
+which versions of each) each one receives."""
 
 from __future__ import annotations
 
@@ -12,15 +13,16 @@ from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Template
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from services.catalog.library_query import BadLibraryQuery, LibraryQuery
 from services.gateway.custom_intake import choose_selection
 from services.gateway.deps import Gateway
 from services.gateway.guards import require_admin
+from services.gateway.rendering.templates import page
 from services.gateway.rigs import rig_overview
-from services.gateway.routes.rendering import page
-from services.sync.rig_selections import all_selections
+from shared.persistence import setlists
+from shared.persistence.library_query import BadLibraryQuery, LibraryQuery
+from shared.persistence.rig_selections import all_selections, selection_of
 
 DEVICE_ID = r"^[A-Z2-7]{7}(-[A-Z2-7]{7}){7}$"
 ADDRESS = r"^tcp://[A-Za-z0-9.\-]+:\d{1,5}$|^tcp://\[[0-9A-Fa-f:.]+\]:\d{1,5}$"
@@ -36,9 +38,16 @@ class PairForm(BaseModel):
 class SelectionForm(BaseModel):
     device_id: str = Field(pattern=DEVICE_ID, max_length=63)
     name: str = Field(default="", max_length=64)
-    mode: str = Field(pattern="^(all|search|songs)$")
+    mode: str = Field(pattern="^(all|search|songs|setlist)$")
     search: str = Field(default="", max_length=2000)
     songs: str = Field(default="", max_length=200_000)
+    versions: str = Field(default="every", pattern="^(every|newest|chosen)$")
+    setlist: uuid.UUID | None = None
+
+    @field_validator("setlist", mode="before")
+    @classmethod
+    def _none_when_blank(cls, value: object) -> object:
+        return value or None
 
 
 def _form(model: type[BaseModel]):
@@ -49,8 +58,10 @@ async def _sync_page(request: Request, gateway: Gateway, message=None,
                      status_code: int = 200) -> Template:
     overview = await rig_overview(gateway.settings)
     selections = await gateway.read(all_selections)
+    listed = await gateway.read(setlists.summaries)
     return await page(request, "sync.html", active="sync", overview=overview,
-                      selections=selections, message=message, status_code=status_code)
+                      selections=selections, setlists=listed, message=message,
+                      status_code=status_code)
 
 
 @get("/sync", include_in_schema=False, guards=[require_admin])
@@ -73,9 +84,15 @@ async def choose(request: Request, gateway: Gateway, data: _form(SelectionForm))
         return await _sync_page(request, gateway, ("error", str(error)), 400)
     if data.mode == "songs" and not songs:
         return await _sync_page(request, gateway, ("error", "Pick at least one song."), 400)
+    if data.mode == "setlist" and data.setlist is None:
+        return await _sync_page(request, gateway, ("error", "Pick a setlist."), 400)
+    current = await gateway.read(selection_of, data.device_id)
     await choose_selection(gateway, data.device_id, name=data.name, mode=data.mode,
                            search=search if data.mode == "search" else {},
-                           song_ids=songs if data.mode == "songs" else ())
+                           song_ids=songs if data.mode == "songs" else (),
+                           setlist_id=data.setlist if data.mode == "setlist" else None,
+                           versions=data.versions,
+                           chosen_versions=current.chosen_versions if current else ())
     return await _sync_page(request, gateway, ("ok", "Saved; the rig follows at its next "
                                                "sync. Rescan songs in Clone Hero then."))
 
@@ -89,6 +106,3 @@ def _search_of(text: str) -> dict[str, str]:
 
 def _songs_of(text: str) -> list[uuid.UUID]:
     return list(dict.fromkeys(uuid.UUID(match) for match in _SONG_ID.findall(text)))
-
-
-SYNC_HANDLERS = [sync_page, pair_rig, choose]

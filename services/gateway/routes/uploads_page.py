@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from litestar import Request, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from services.catalog import queries
 from services.gateway.deps import Gateway
 from services.gateway.guards import may_browse, require_uploader
-from services.gateway.routes.rendering import page
+from services.gateway.rendering.templates import page
+from shared.persistence import queries
+from shared.persistence.version_reads import new_versions
 
 END_STATES = {"completed", "completed_with_errors", "failed"}
 
@@ -23,21 +25,25 @@ async def upload_page(request: Request, gateway: Gateway) -> Template:
                       max_bytes=gateway.settings.max_upload_bytes)
 
 
-async def _upload(gateway: Gateway, upload_id: uuid.UUID) -> dict:
+async def _upload(gateway: Gateway, upload_id: uuid.UUID) -> dict[str, Any]:
+    """The upload's details and, for each published song that is a new version of one the
+    library had, which song and which rigs get it."""
     details = await gateway.read(queries.upload_details, upload_id)
     if details is None:
         raise NotFoundException(f"No upload {upload_id}.")
-    return details
+    published = [song.song_id for song in details.songs if song.stage == "published"]
+    newer = await gateway.read(new_versions, published) if published else {}
+    return {"upload": details, "new_versions": newer}
 
 
 @get("/uploads/{upload_id:uuid}", include_in_schema=False, guards=[may_browse])
 async def upload_detail(request: Request, upload_id: uuid.UUID, gateway: Gateway) -> Template:
     return await page(request, "upload_detail.html", active="upload",
-                      upload=await _upload(gateway, upload_id), end_states=END_STATES)
+                      **await _upload(gateway, upload_id), end_states=END_STATES)
 
 
 @get("/uploads/{upload_id:uuid}/status", include_in_schema=False, guards=[may_browse])
 async def upload_status(request: Request, upload_id: uuid.UUID, gateway: Gateway) -> Template:
     """The fragment keeps polling itself until the upload reaches an end state."""
-    return await page(request, "_upload_status.html", upload=await _upload(gateway, upload_id),
+    return await page(request, "_upload_status.html", **await _upload(gateway, upload_id),
                       end_states=END_STATES)

@@ -8,6 +8,8 @@
   const zone = document.getElementById("dropzone");
   const filesInput = document.getElementById("files");
   const folderInput = document.getElementById("folder");
+  const generateBox = document.getElementById("generate-difficulties");
+  const generating = () => Boolean(generateBox && generateBox.checked);
   let dropped = [];
 
   function item(label) {
@@ -37,7 +39,7 @@
     const body = new FormData();
     for (const [name, file] of parts) body.append("file", file, name);
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/uploads/");
+    xhr.open("POST", "/api/uploads/" + (generating() ? "?generate_difficulties=true" : ""));
     xhr.setRequestHeader("X-CSRFToken", form.dataset.csrf);
     xhr.upload.addEventListener("progress", (e) => {
       if (!e.lengthComputable) return;
@@ -48,7 +50,9 @@
       let answer = {};
       try { answer = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
       if (xhr.status !== 202) {
-        view.note.textContent = "Refused: " + (answer.error || answer.detail || xhr.statusText);
+        const why = answer.error || answer.detail || xhr.statusText;
+        view.note.textContent = (answer.retryable ? "Not stored, try again in a moment: "
+          : "Refused: ") + why;
         view.note.className = "small stage-failed";
         return;
       }
@@ -78,7 +82,8 @@
     const view = item(label);
     const created = await fetch("/api/uploads/resumable", { method: "POST", headers: {
       ...tus(), "Upload-Length": String(file.size),
-      "Upload-Metadata": "filename " + btoa(unescape(encodeURIComponent(file.name))) } });
+      "Upload-Metadata": "filename " + btoa(unescape(encodeURIComponent(file.name)))
+        + (generating() ? ",generate_difficulties " + btoa("true") : "") } });
     if (created.status !== 201) {
       const answer = await created.json().catch(() => ({}));
       view.note.textContent = "Refused: " + (answer.error || answer.detail || created.statusText);

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 import anyio
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.catalog.db import transaction
-from services.catalog.progress import claim_upload
 from services.ingest.bucket_drops import BucketNotification, DroppedObject
 from services.ingest.reconciler import STUCK_AFTER_SECONDS, trace_drop
 from shared.events import Event, UploadReceived
+from shared.persistence.db import transaction
+from shared.persistence.uploads import claim_upload
 from shared.storage import ObjectStore
 
 

@@ -1,83 +1,91 @@
 """Extract consumer: `song.found` → the song's files stored by content and its manifest written
 → `song.extracted`; or `song.duplicate` when the library already holds the same content, or
-`song.failed` when the folder holds no chart."""
+`song.failed` when the folder holds no chart. A `.sng` is also the same content as a library
+song with its chart hash and files, whatever its song.ini says. Either way the song's files
+leave the staging area."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import shutil
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import anyio
-from sqlalchemy.orm import Session, sessionmaker
 
-from services.catalog import queries
-from services.ingest.archives import ExtractionLimits
-from services.ingest.song_folders import MISSING_CHART_REASON, is_junk
-from services.ingest.staging import StagingArea, unpack
-from shared.events import (
-    Event,
-    SongAlreadyInLibrary,
-    SongExtracted,
-    SongFailed,
-    SongFound,
-    event_id,
-)
-from shared.messaging import PermanentError
+from services.ingest.same_song import content_on_disk, first_same_song
+from services.ingest.song_catalog import SongCatalog
+from services.ingest.song_files import song_digests, song_paths
+from services.ingest.staging import StagingArea, unpack, unpacked_alone
+from shared.events import Event, SongAlreadyInLibrary, SongExtracted, SongFound, failure_at
 from shared.song_store import SongStore
-from shared.songs.errors import SongFormatError
-from shared.songs.hashes import folder_md5
-from shared.songs.sng import sng_to_folder
+from shared.songs.archives import ExtractionLimits
 from shared.storage import ObjectStore
 
-CHART_FILES = frozenset({"notes.chart", "notes.mid"})
 
-
-def make_handler(store: ObjectStore, songs: SongStore, sessions: sessionmaker[Session],
+def make_handler(store: ObjectStore, songs: SongStore, catalog: SongCatalog,
                  staging_root: Path, limits: ExtractionLimits):
     async def extract(event: SongFound) -> Sequence[Event]:
         staging = StagingArea(staging_root, event.upload_id)
         if not staging.is_unpacked():  # cleaned up, or unpacked on another host
             await anyio.to_thread.run_sync(unpack, store, staging, event.origin, limits)
-        files = await anyio.to_thread.run_sync(read_song, staging.tree / event.folder)
-        md5 = folder_md5(files)
-        existing = await anyio.to_thread.run_sync(_song_with_md5, sessions, md5)
-        if existing is not None and existing != event.song_id:
-            return (SongAlreadyInLibrary(
-                event_id=event_id("song.duplicate", event.song_id, event.revision),
-                upload_id=event.upload_id, song_id=event.song_id, revision=event.revision,
-                existing_song_id=existing, md5=md5),)
-        key, manifest = await anyio.to_thread.run_sync(
-            songs.save_revision, event.song_id, event.revision, md5, files)
-        return (SongExtracted(
-            event_id=event_id("song.extracted", event.song_id, event.revision),
-            upload_id=event.upload_id, song_id=event.song_id, revision=event.revision,
-            manifest_key=key, md5=md5, file_count=len(manifest.files),
-            total_bytes=manifest.total_bytes),)
+        outcome = await anyio.to_thread.run_sync(_store_song, store, songs, catalog, staging,
+                                                 event, limits)
+        return (outcome,)
 
     return extract
 
 
-def read_song(path: Path) -> dict[str, bytes]:
-    """The song's own files by name: a folder's top-level files, or a .sng's contents."""
-    if path.is_file():
-        try:
-            files = sng_to_folder(path.read_bytes())
-        except SongFormatError as error:
-            raise PermanentError(f"This .sng file cannot be read: {error}") from error
-    else:
-        files = {child.name: child.read_bytes() for child in sorted(path.iterdir())
-                 if child.is_file() and not child.is_symlink() and not is_junk(child.name)}
-    if not CHART_FILES & {name.lower() for name in files}:
-        raise PermanentError(MISSING_CHART_REASON)
-    return files
+def _store_song(store: ObjectStore, songs: SongStore, catalog: SongCatalog,
+                staging: StagingArea, event: SongFound, limits: ExtractionLimits) -> Event:
+    """The song stored from its staged files (or found in the library already); then the
+    staged copy is needed no more: a redelivered message unpacks the original again for this
+    song alone."""
+    with _staged_song(store, staging, event, limits) as (paths, from_sng):
+        md5, digests = song_digests(paths)  # one read of each file for every hash
+        existing = catalog.song_with_md5(md5)
+        if existing is None and from_sng:
+            existing = _library_copy_of_sng(catalog, songs, paths, event.song_id)
+        if existing is not None and existing != event.song_id:
+            outcome: Event = SongAlreadyInLibrary.after(event, existing_song_id=existing,
+                                                        md5=md5)
+        else:
+            key, manifest = songs.save_revision_files(event.song_id, event.revision, md5, paths,
+                                                      digests)
+            outcome = SongExtracted.after(event, manifest_key=key, md5=md5,
+                                          file_count=len(manifest.files),
+                                          total_bytes=manifest.total_bytes)
+    staging.free_song(event.folder)
+    return outcome
 
 
-def _song_with_md5(sessions: sessionmaker[Session], md5: str):
-    with sessions() as session:
-        return queries.song_with_md5(session, md5)
+@contextmanager
+def _staged_song(store: ObjectStore, staging: StagingArea, event: SongFound,
+                 limits: ExtractionLimits) -> Iterator[tuple[dict[str, Path], bool]]:
+    """The song's files on disk, and whether they came from a .sng: in the staging tree, or,
+    once freed there, unpacked again from the original for this call alone. A .sng's contents
+    are unpacked beside the tree."""
+    sng_folder = staging.area / "sng" / str(event.song_id)
+    try:
+        if staging.holds_song(event.folder):
+            source = staging.tree / event.folder
+            yield song_paths(source, sng_folder), source.is_file()
+        else:
+            with unpacked_alone(store, staging, event.origin, limits) as tree:
+                source = tree / event.folder
+                yield song_paths(source, sng_folder), source.is_file()
+    finally:
+        shutil.rmtree(sng_folder, ignore_errors=True)
 
 
-def failed(event: SongFound, reason: str) -> Sequence[Event]:
-    return (SongFailed(event_id=event_id("song.failed", event.song_id, event.revision, "extract"),
-                       upload_id=event.upload_id, song_id=event.song_id, revision=event.revision,
-                       stage="extract", reason=reason),)
+def _library_copy_of_sng(catalog: SongCatalog, songs: SongStore, paths: dict[str, Path],
+                         song_id: uuid.UUID) -> uuid.UUID | None:
+    content = content_on_disk(paths)
+    if content.chart_hash is None:
+        return None
+    candidates = catalog.songs_with_chart_hash(content.chart_hash)
+    return first_same_song(content, candidates, songs.manifest, song_id)
+
+
+failed = failure_at("extract")

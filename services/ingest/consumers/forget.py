@@ -1,6 +1,7 @@
 """Forget consumer: `song.deleted` → the song's manifests removed from the songs bucket.
 
-File blobs stay: other songs may share them (they are content-addressed).
+File blobs stay: other songs may share them (they are content-addressed); the blob collector
+frees those nothing refers to any more.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ import anyio
 from shared.events import (
     Event,
     SongGenerationRequested,
-    UploadFailed,
+    UploadOrigin,
     UploadReceived,
-    event_id,
+    failure_at,
 )
 from shared.messaging import PermanentError
 from shared.storage import ObjectStore
@@ -28,10 +28,9 @@ def make_handler(store: ObjectStore, max_seconds: float):
         archive, name = await anyio.to_thread.run_sync(_generate, data, event, max_seconds)
         key = f"generated/{event.upload_id}/{name}.zip"
         etag = await anyio.to_thread.run_sync(store.put_bytes, event.bucket, key, archive)
-        return (UploadReceived(event_id=event_id("upload.received", event.upload_id),
-                               upload_id=event.upload_id, bucket=event.bucket, key=key,
-                               filename=f"{name}.zip", size=len(archive), etag=etag,
-                               source="generator"),)
+        origin = UploadOrigin(bucket=event.bucket, key=key, filename=f"{name}.zip")
+        return (UploadReceived.after(event, origin=origin, size=len(archive), etag=etag,
+                                     source="generator"),)
 
     return generate
 
@@ -57,6 +56,4 @@ def _generate(data: bytes, event: SongGenerationRequested, max_seconds: float):
     return zipped(files, name), name
 
 
-def failed(event: SongGenerationRequested, reason: str) -> Sequence[Event]:
-    return (UploadFailed(event_id=event_id("upload.failed", event.upload_id),
-                         upload_id=event.upload_id, stage="generate", reason=reason),)
+failed = failure_at("generate")

@@ -8,7 +8,7 @@ from typing import Any
 
 import anyio
 
-from shared.events import Event, SongExtracted, SongFailed, SongParsed, event_id
+from shared.events import Event, SongExtracted, SongParsed, failure_at
 from shared.messaging import PermanentError
 from shared.song_store import SongStore
 from shared.songs.scan import scan_song
@@ -17,13 +17,12 @@ from shared.songs.version import PARSER_VERSION
 
 def make_handler(songs: SongStore):
     async def parse(event: SongExtracted) -> Sequence[Event]:
-        scan = await anyio.to_thread.run_sync(_scan, songs, event.manifest_key)
+        scan = await anyio.to_thread.run_sync(_scan, songs, event)
         if scan.get("chartFile") is None or scan.get("notesData") is None:
             raise PermanentError(_unplayable_reason(scan))
-        return (SongParsed(
-            event_id=event_id("song.parsed", event.song_id, event.revision, PARSER_VERSION),
-            upload_id=event.upload_id, song_id=event.song_id, revision=event.revision,
-            manifest_key=event.manifest_key, md5=event.md5, parser_version=PARSER_VERSION,
+        return (SongParsed.after(
+            event, PARSER_VERSION, manifest_key=event.manifest_key, md5=event.md5,
+            parser_version=PARSER_VERSION,
             name=_text(scan.get("name")), artist=_text(scan.get("artist")),
             album=_text(scan.get("album")), genre=_text(scan.get("genre")),
             year=_text(scan.get("year")), charter=_text(scan.get("charter")),
@@ -34,9 +33,13 @@ def make_handler(songs: SongStore):
     return parse
 
 
-def _scan(songs: SongStore, manifest_key: str) -> dict[str, Any]:
-    manifest = songs.manifest(manifest_key)
-    return scan_song(songs.files(manifest)).as_dict()
+def _scan(songs: SongStore, event: SongExtracted) -> dict[str, Any]:
+    """The song's scan, reading its ini, chart and art whole but only the ends of its stems:
+    extract already hashed the folder (`md5`)."""
+    manifest = songs.manifest(event.manifest_key)
+    entries = {entry.name: entry for entry in manifest.files}
+    return scan_song(songs.files(manifest), md5=event.md5,
+                     audio_length=lambda name: songs.audio_length_ms(entries[name])).as_dict()
 
 
 def _unplayable_reason(scan: dict[str, Any]) -> str:
@@ -57,7 +60,4 @@ def _milliseconds(value: Any) -> int | None:
         return None
 
 
-def failed(event: SongExtracted, reason: str) -> Sequence[Event]:
-    return (SongFailed(event_id=event_id("song.failed", event.song_id, event.revision, "parse"),
-                       upload_id=event.upload_id, song_id=event.song_id, revision=event.revision,
-                       stage="parse", reason=reason),)
+failed = failure_at("parse")

@@ -7,20 +7,19 @@ from collections.abc import Sequence
 
 import anyio
 
-from services.ingest.archives import ExtractionLimits
 from services.ingest.staging import StagingArea, unpack
 from shared.events import (
     Event,
     FoundSong,
     SongFound,
-    UploadFailed,
     UploadReceived,
     UploadUnpacked,
-    event_id,
+    failure_at,
     song_id_for,
 )
 from shared.messaging import PermanentError
 from shared.observability import count_extracted
+from shared.songs.archives import ExtractionLimits
 from shared.storage import ObjectStore
 from shared.telemetry import songs_in_own_traces
 
@@ -38,18 +37,11 @@ def make_handler(store: ObjectStore, staging_root, limits: ExtractionLimits):
             raise PermanentError(NO_SONGS)
         songs = tuple(FoundSong(song_id=song_id_for(event.upload_id, f.path), folder=f.path)
                       for f in folders)
-        found = [SongFound(event_id=event_id("song.found", song.song_id),
-                           upload_id=event.upload_id, song_id=song.song_id, folder=song.folder,
-                           origin=event.origin)
-                 for song in songs]
+        found = [SongFound.in_upload(event, song) for song in songs]
         songs_in_own_traces(found)  # past CHHUB_TRACE_SONGS_PER_UPLOAD, linked to this one
-        unpacked = UploadUnpacked(event_id=event_id("upload.unpacked", event.upload_id),
-                                  upload_id=event.upload_id, songs=songs)
-        return (unpacked, *found)
+        return (UploadUnpacked.after(event, songs=songs), *found)
 
     return unpack_upload
 
 
-def failed(event: UploadReceived, reason: str) -> Sequence[Event]:
-    return (UploadFailed(event_id=event_id("upload.failed", event.upload_id),
-                         upload_id=event.upload_id, stage="unpack", reason=reason),)
+failed = failure_at("unpack")

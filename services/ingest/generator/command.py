@@ -53,7 +53,7 @@ def _generate_locally(audio: Path, out_dir: Path, metadata: dict) -> Path:
 
 def _request(audio: Path, metadata: dict, wait: bool) -> uuid.UUID:
     """Put the audio into the uploads bucket and ask the ingest service for a song."""
-    from shared.events import SongGenerationRequested, event_id
+    from shared.events import SongGenerationRequested
     from shared.messaging import EventBus
     from shared.service import make_broker, make_store
     from shared.settings import BrokerSettings, StorageSettings
@@ -64,9 +64,8 @@ def _request(audio: Path, metadata: dict, wait: bool) -> uuid.UUID:
     key = f"generate/{upload_id}/{audio.name}"
     store.ensure_bucket(storage.uploads_bucket)
     store.put_file(storage.uploads_bucket, key, audio)
-    request = SongGenerationRequested(
-        event_id=event_id("generate.requested", upload_id), upload_id=upload_id,
-        bucket=storage.uploads_bucket, key=key, filename=audio.name, **metadata)
+    request = SongGenerationRequested.about(
+        upload_id, bucket=storage.uploads_bucket, key=key, filename=audio.name, **metadata)
 
     async def publish() -> None:
         broker = make_broker(BrokerSettings())

@@ -15,7 +15,6 @@ from shared.events import (
     CustomContentPublished,
     CustomContentValidated,
     Event,
-    event_id,
 )
 from shared.manifest import blob_key
 from shared.storage import ObjectStore
@@ -42,8 +41,6 @@ def make_handler(store: ObjectStore, songs_bucket: str, folder: CustomFolder,
         path = await anyio.to_thread.run_sync(folder.publish, event.content_id, event.kind,
                                               event.filename, download)
         await tell_syncthing(path, before)
-        return (CustomContentPublished(
-            event_id=event_id("custom.published", event.content_id, 0, path),
-            content_id=event.content_id, kind=event.kind, content_path=path),)
+        return (CustomContentPublished.after(event, path, content_path=path),)
 
     return publish

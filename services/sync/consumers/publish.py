@@ -8,13 +8,13 @@ from collections.abc import Sequence
 import anyio
 
 from services.sync.content_folder import ContentFolder
-from services.sync.sharing import ContentSharing
-from shared.events import Event, SongCataloged, SongDeleted, SongFailed, SongPublished, event_id
+from services.sync.rescans import RescanRequests
+from shared.events import Event, SongCataloged, SongDeleted, SongPublished, failure_at
 from shared.song_store import SongStore
 
 
 def make_handler(songs: SongStore, content: ContentFolder,
-                 sharing: ContentSharing | None = None):
+                 sharing: RescanRequests | None = None):
     async def tell_syncthing(*paths: str | None) -> None:
         # After the content folder changed, even when this delivery found it already done:
         # a crash may have come between the change and the rescan. Syncthing trouble is
@@ -37,19 +37,10 @@ def make_handler(songs: SongStore, content: ContentFolder,
                                        songs.download, event.previous_content_path)
         await tell_syncthing(event.content_path, event.previous_content_path,
                              current and current.path)
-        return (SongPublished(
-            event_id=event_id("song.published", event.song_id, event.revision,
-                              event.content_path),
-            upload_id=event.upload_id, song_id=event.song_id, revision=event.revision,
-            content_path=event.content_path),)
+        return (SongPublished.after(event, event.content_path,
+                                    content_path=event.content_path),)
 
     return publish
 
 
-def failed(event: SongCataloged, reason: str) -> Sequence[Event]:
-    if isinstance(event, SongCataloged):
-        return (SongFailed(
-            event_id=event_id("song.failed", event.song_id, event.revision, "publish"),
-            upload_id=event.upload_id, song_id=event.song_id, revision=event.revision,
-            stage="publish", reason=reason),)
-    return ()
+failed = failure_at("publish")

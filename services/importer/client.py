@@ -1,0 +1,199 @@
+"""Importing a rig's Songs folder into a Clone Hero Hub server over its HTTP API.
+
+Only songs the server does not already have (by content hash, asked in batches) are sent;
+running it again after an interruption sends only what is still missing. Every upload names
+its import run, so the server can show the run's progress as one. Several uploads are in
+flight at once (and several outcomes asked for at once), so the round trips of one overlap
+the others' and the server's pipeline always has the next song at hand.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+
+from services.importer.library_walk import LibraryItem
+from services.importer.packing import zipped_folder
+from services.importer.progress import Pace, ProgressMeter
+from shared.import_run import IMPORT_RUN_HEADER, IMPORT_SONGS_HEADER
+
+END_STATES = {"completed", "completed_with_errors", "failed"}
+KNOWN_BATCH = 1000
+DEFAULT_PARALLEL = 4
+FIRST_POLL_SECONDS, LAST_POLL_SECONDS = 0.25, 2.0
+
+Progress = Callable[[str, Pace, bool], None]
+
+
+@dataclass
+class ImportReport:
+    run: str
+    new: list[str] = field(default_factory=list)
+    known: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    would_send: list[str] = field(default_factory=list)
+    songs_sent: int = 0
+    bytes_sent: int = 0
+
+
+class Hub(Protocol):
+    """What the importer needs of a server; every method may be called from several threads
+    at once."""
+
+    run: str
+
+    def known(self, md5s: list[str]) -> set[str]: ...
+    def plan(self, songs: int) -> None: ...
+    def send(self, item: LibraryItem) -> tuple[str, int]: ...
+    def outcome(self, upload_id: str) -> dict: ...
+
+
+class HubClient:
+    """A Clone Hero Hub server over HTTP; its connection pool serves several threads."""
+
+    def __init__(self, server: str, token: str, timeout: float = 600) -> None:
+        self.run = uuid.uuid4().hex
+        self._http = httpx.Client(base_url=server.rstrip("/"), timeout=timeout,
+                                  headers={"Authorization": f"Bearer {token}",
+                                           IMPORT_RUN_HEADER: self.run})
+
+    def known(self, md5s: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(md5s), KNOWN_BATCH):
+            response = self._http.post("/api/songs/known",
+                                       json={"md5": md5s[start:start + KNOWN_BATCH]})
+            response.raise_for_status()
+            found |= set(response.json()["known"])
+        return found
+
+    def plan(self, songs: int) -> None:
+        """Tell the server, with each upload, how many songs this run sends in all."""
+        self._http.headers[IMPORT_SONGS_HEADER] = str(songs)
+
+    def send(self, item: LibraryItem) -> tuple[str, int]:
+        """Upload one item (the files the walk read): its upload id and the bytes sent. A song
+        folder goes as one zip named as the folder, so the server stores one object for it."""
+        with ExitStack() as files:
+            if item.kind == "folder":
+                counted = [0]
+                body = zipped_folder(item.path, item.files, counted)
+            else:
+                counted = [item.size]
+                body = files.enter_context(item.path.open("rb"))
+            response = self._http.post(
+                "/api/uploads/", params={"filename": item.name}, content=body,
+                headers={"Content-Type": "application/octet-stream"})
+        if response.status_code != 202:
+            raise RuntimeError(response.json().get("error") or response.text)
+        return response.json()["upload_id"], counted[0]
+
+    def outcome(self, upload_id: str, timeout: float = 600) -> dict:
+        """The upload's details once it ended; asked again less and less often while it runs,
+        so that uploads still in the pipeline cost the server few reads."""
+        deadline = time.monotonic() + timeout
+        pause = FIRST_POLL_SECONDS
+        while time.monotonic() < deadline:
+            details = self._http.get(f"/api/uploads/{upload_id}").json()
+            if details["state"] in END_STATES:
+                return details
+            time.sleep(pause)
+            pause = min(pause * 2, LAST_POLL_SECONDS)
+        raise TimeoutError(f"upload {upload_id} did not finish in {timeout:.0f} s")
+
+
+def import_items(client: Hub, items: Iterable[LibraryItem], *, dry_run: bool,
+                 progress: Progress, clock: Callable[[], float] = time.monotonic,
+                 parallel: int = DEFAULT_PARALLEL) -> ImportReport:
+    """Sort the items into unreadable, already in the library and new; send the new ones,
+    `parallel` at a time, then wait for the server to add each of their songs."""
+    items = list(items)
+    report = ImportReport(client.run)
+    known = client.known(sorted({md5 for item in items for md5 in item.md5s}))
+    to_send: list[LibraryItem] = []
+    for item in items:
+        if item.problem:
+            report.failed.append((str(item.path), item.problem))
+        elif item.md5s and set(item.md5s) <= known:
+            report.known.append(str(item.path))
+        elif dry_run:
+            report.would_send.append(str(item.path))
+        else:
+            to_send.append(item)
+    if to_send:
+        client.plan(sum(item.songs for item in to_send))
+        with ThreadPoolExecutor(max(1, parallel), thread_name_prefix="import") as pool:
+            pending = _send_all(client, pool, to_send, report, progress, clock)
+            _wait_for_all(client, pool, pending, report, progress, clock)
+    return report
+
+
+def _send_all(client: Hub, pool: ThreadPoolExecutor, items: list[LibraryItem],
+              report: ImportReport, progress: Progress, clock: Callable[[], float]
+              ) -> list[tuple[LibraryItem, str]]:
+    """Every item sent by the pool; the progress moves as each send ends, whatever its order,
+    and the report lists uploads and failures in the items' order."""
+    meter = ProgressMeter(sum(item.songs for item in items), sum(item.size for item in items),
+                          clock(), failed=len(report.failed))
+    sends = {pool.submit(client.send, item): index for index, item in enumerate(items)}
+    outcomes: dict[int, tuple[str, int] | Exception] = {}
+    for number, sent in enumerate(as_completed(sends), 1):
+        item = items[sends[sent]]
+        try:
+            outcomes[sends[sent]] = sent.result()
+            meter.record(clock(), songs=item.songs, bytes_done=outcomes[sends[sent]][1])
+        except (RuntimeError, OSError, httpx.HTTPError) as error:
+            outcomes[sends[sent]] = error
+            meter.record(clock(), songs=item.songs, failed=item.songs)
+        progress("Sending", meter.reading(clock()), number == len(items))
+    pending = []
+    for index, item in enumerate(items):
+        outcome = outcomes[index]
+        if isinstance(outcome, Exception):
+            report.failed.append((str(item.path), str(outcome)))
+        else:
+            pending.append((item, outcome[0]))
+            report.songs_sent += item.songs
+            report.bytes_sent += outcome[1]
+    return pending
+
+
+def _wait_for_all(client: Hub, pool: ThreadPoolExecutor, pending: list[tuple[LibraryItem, str]],
+                  report: ImportReport, progress: Progress, clock: Callable[[], float]) -> None:
+    """Every upload's outcome, asked for by the pool; the report takes them in the items'
+    order once all are in."""
+    meter = ProgressMeter(report.songs_sent, 0, clock(), failed=len(report.failed))
+    asked = {pool.submit(client.outcome, upload_id): index
+             for index, (_, upload_id) in enumerate(pending)}
+    outcomes: dict[int, ImportReport] = {}
+    for number, answered in enumerate(as_completed(asked), 1):
+        item, details = pending[asked[answered]][0], answered.result()
+        outcomes[asked[answered]] = outcome = ImportReport(report.run)
+        _record(outcome, item, details)
+        meter.record(clock(), songs=len(details["songs"]) or item.songs,
+                     failed=len(outcome.failed))
+        progress("Adding", meter.reading(clock()), number == len(pending))
+    for index in range(len(pending)):
+        report.new += outcomes[index].new
+        report.known += outcomes[index].known
+        report.failed += outcomes[index].failed
+
+
+def _record(report: ImportReport, item: LibraryItem, details: dict) -> None:
+    if details["state"] == "failed" and not details["songs"]:
+        report.failed.append((str(item.path), details["error"] or "the upload failed"))
+    for song in details["songs"]:
+        where = str(item.path if item.kind != "archive" else Path(item.path, song["folder"]))
+        if song["stage"] == "published":
+            report.new.append(where)
+        elif song["stage"] == "duplicate":
+            report.known.append(where)
+        else:
+            report.failed.append((where, song["error"] or "the song could not be added"))

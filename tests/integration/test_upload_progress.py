@@ -1,0 +1,199 @@
+"""An upload's progress rows in PostgreSQL: each song's stage moves only forward whatever order
+the events come in, the upload ends once every song reached an end, and recording one event
+costs a few statements whatever the upload holds."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import pytest
+from sqlalchemy import event, select
+
+from shared.events import (
+    FoundSong,
+    SongAlreadyInLibrary,
+    SongCataloged,
+    SongExtracted,
+    SongFailed,
+    SongFound,
+    SongParsed,
+    SongPublished,
+    UploadOrigin,
+    UploadReceived,
+    UploadUnpacked,
+)
+from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.queries import upload_details
+from shared.persistence.tables import Upload, UploadSong
+from shared.persistence.upload_stages import UploadEnded
+from shared.persistence.uploads import record_progress
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def sessions(engine):
+    return make_sessions(engine)
+
+
+def record(sessions, happened) -> UploadEnded | None:
+    with transaction(sessions) as session:
+        return record_progress(session, happened)
+
+
+def received(upload_id: uuid.UUID) -> UploadReceived:
+    return UploadReceived(event_id=uuid.uuid4(), upload_id=upload_id, size=10, origin=UploadOrigin(
+        bucket="uploads", key=f"gateway/{upload_id}", filename="Songs.zip"))
+
+
+def unpacked(upload_id: uuid.UUID, songs: dict[uuid.UUID, str]) -> UploadUnpacked:
+    return UploadUnpacked(event_id=uuid.uuid4(), upload_id=upload_id,
+                          songs=tuple(FoundSong(song_id=s, folder=f) for s, f in songs.items()))
+
+
+def song_event(kind, upload_id: uuid.UUID, song_id: uuid.UUID):
+    common = {"event_id": uuid.uuid4(), "upload_id": upload_id, "song_id": song_id}
+    origin = UploadOrigin(bucket="uploads", key="k", filename="Songs.zip")
+    extra = {
+        SongFound: {"folder": "Artist/Song", "origin": origin},
+        SongExtracted: {"manifest_key": "m", "md5": "0" * 32},
+        SongParsed: {"manifest_key": "m", "md5": "0" * 32, "parser_version": 1},
+        SongCataloged: {"manifest_key": "m", "content_path": "songs/a/b"},
+        SongPublished: {"content_path": "songs/a/b"},
+        SongFailed: {"stage": "parse", "reason": "The chart could not be read."},
+        SongAlreadyInLibrary: {"existing_song_id": uuid.uuid4(), "md5": "1" * 32},
+    }[kind]
+    return kind(**common, **extra)
+
+
+def stages(sessions, upload_id: uuid.UUID) -> dict[uuid.UUID, tuple[str, str | None, str | None]]:
+    with sessions() as session:
+        rows = session.execute(select(UploadSong).where(UploadSong.upload_id == upload_id))
+        return {row.song_id: (row.stage, row.folder, row.error) for row in rows.scalars()}
+
+
+def upload(sessions, upload_id: uuid.UUID) -> Upload:
+    with sessions() as session:
+        return session.get(Upload, upload_id)
+
+
+def test_a_stage_never_moves_back_and_the_folder_stays_known(sessions):
+    upload_id, song = uuid.uuid4(), uuid.uuid4()
+    record(sessions, received(upload_id))
+    record(sessions, song_event(SongParsed, upload_id, song))
+    record(sessions, song_event(SongExtracted, upload_id, song))  # late, redelivered
+    assert stages(sessions, upload_id)[song] == ("parsed", None, None)
+    record(sessions, unpacked(upload_id, {song: "Artist/Song"}))
+    assert stages(sessions, upload_id)[song] == ("parsed", "Artist/Song", None)
+    record(sessions, song_event(SongFailed, upload_id, song))
+    assert stages(sessions, upload_id)[song] == ("failed", "Artist/Song",
+                                                 "The chart could not be read.")
+    # A dead-lettered message retried after a fix still publishes the song.
+    record(sessions, song_event(SongPublished, upload_id, song))
+    assert stages(sessions, upload_id)[song] == ("published", "Artist/Song", None)
+
+
+def test_an_upload_ends_once_every_song_ended_whatever_the_order(sessions):
+    upload_id = uuid.uuid4()
+    first, second, third = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    record(sessions, received(upload_id))
+    assert record(sessions, song_event(SongPublished, upload_id, first)) is None
+    assert record(sessions, song_event(SongFound, upload_id, second)) is None
+    assert record(sessions, unpacked(upload_id, {first: "a", second: "b", third: "c"})) is None
+    assert upload(sessions, upload_id).state == "processing"
+    assert record(sessions, song_event(SongAlreadyInLibrary, upload_id, second)) is None
+    ended = record(sessions, song_event(SongFailed, upload_id, third))
+    assert ended is not None and (ended.state, ended.succeeded) == ("completed_with_errors",
+                                                                    False)
+    finished = upload(sessions, upload_id)
+    assert (finished.state, finished.song_total) == ("completed_with_errors", 3)
+    assert finished.completed_at is not None
+    # A redelivered end event ends it again, the same way (its event id is the same).
+    again = record(sessions, song_event(SongFailed, upload_id, third))
+    assert again is not None and again.state == "completed_with_errors"
+
+
+def test_an_upload_whose_songs_all_failed_failed(sessions):
+    upload_id, song = uuid.uuid4(), uuid.uuid4()
+    record(sessions, received(upload_id))
+    record(sessions, unpacked(upload_id, {song: "a"}))
+    ended = record(sessions, song_event(SongFailed, upload_id, song))
+    assert ended is not None and ended.state == "failed"
+    assert upload(sessions, upload_id).error == "No song of this upload could be added."
+
+
+def test_an_event_of_an_upload_never_seen_creates_its_row(sessions):
+    upload_id, song = uuid.uuid4(), uuid.uuid4()
+    record(sessions, song_event(SongCataloged, upload_id, song))
+    assert upload(sessions, upload_id).source == "unknown"
+    assert stages(sessions, upload_id)[song][0] == "cataloged"
+
+
+def test_a_song_event_costs_a_few_statements_however_many_songs_the_upload_holds(
+        engine, sessions):
+    upload_id = uuid.uuid4()
+    songs = {uuid.uuid4(): f"folder {n}" for n in range(200)}
+    record(sessions, received(upload_id))
+    record(sessions, unpacked(upload_id, songs))
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *_):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for song in list(songs)[:10]:
+            record(sessions, song_event(SongFound, upload_id, song))
+        assert statements == [], "the unpacked upload recorded every song found already"
+        for song in list(songs)[:10]:
+            record(sessions, song_event(SongExtracted, upload_id, song))
+        middle = len(statements)
+        for song in list(songs)[:10]:
+            record(sessions, song_event(SongPublished, upload_id, song))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # Update the upload's row, upsert the song's; an end also counts the ended songs.
+    assert middle <= 10 * 2, statements[:8]
+    assert len(statements) - middle <= 10 * 3, statements[middle:middle + 8]
+
+
+def test_recording_a_stage_again_reuses_the_compiled_statements(sessions, caplog):
+    upload_id = uuid.uuid4()
+    songs = [uuid.uuid4() for _ in range(3)]
+    record(sessions, received(upload_id))
+    record(sessions, unpacked(upload_id, {song: f"folder {n}" for n, song in enumerate(songs)}))
+    record(sessions, song_event(SongExtracted, upload_id, songs[0]))
+    record(sessions, song_event(SongPublished, upload_id, songs[0]))
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="sqlalchemy.engine.Engine"):
+        for song in songs[1:]:
+            record(sessions, song_event(SongExtracted, upload_id, song))
+            record(sessions, song_event(SongPublished, upload_id, song))
+    timings = [m for m in caplog.messages if m.startswith("[")]
+    assert len(timings) >= 10, timings
+    # "[no key ...]": a statement SQLAlchemy cannot cache, compiled again at every execution.
+    assert not [m for m in timings if m.startswith("[no key")], timings
+
+
+def test_an_uploads_details_list_every_song_in_folder_order(sessions):
+    upload_id = uuid.uuid4()
+    songs = {uuid.uuid4(): f"Artist/Song {n:04d}" for n in range(1500)}  # more than a batch
+    record(sessions, received(upload_id))
+    record(sessions, unpacked(upload_id, songs))
+    failed = next(iter(songs))
+    record(sessions, song_event(SongFailed, upload_id, failed))
+    with sessions() as session:
+        details = upload_details(session, upload_id)
+    assert [song.folder for song in details.songs] == sorted(songs.values())
+    by_id = {song.song_id: song for song in details.songs}
+    assert by_id[failed].stage == "failed"
+    assert by_id[failed].error == "The chart could not be read."
+    assert {song.name for song in details.songs} == {None}

@@ -1,0 +1,119 @@
+"""The importer keeps several uploads in flight at once and still reports every upload, every
+failure and its progress exactly, in the folder's order whatever order the sends end in."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from pathlib import Path
+
+from services.importer.client import ImportReport, import_items
+from services.importer.library_walk import LibraryItem
+from services.importer.progress import Pace
+
+
+class InMemoryHub:
+    """A server that keeps what it was sent in memory: uploads named in `refuse` are refused,
+    songs named in `broken` fail in the pipeline; each send takes a moment of its own."""
+
+    def __init__(self, *, refuse: set[str] = frozenset(), broken: set[str] = frozenset(),
+                 barrier: threading.Barrier | None = None, seed: int = 7) -> None:
+        self.run = "0" * 32
+        self.planned: int | None = None
+        self.received: dict[str, LibraryItem] = {}
+        self.in_flight = self.most_in_flight = 0
+        self._refuse, self._broken, self._barrier = refuse, broken, barrier
+        self._lock = threading.Lock()
+        self._random = random.Random(seed)
+
+    def known(self, md5s: list[str]) -> set[str]:
+        return {md5 for md5 in md5s if md5.startswith("known")}
+
+    def plan(self, songs: int) -> None:
+        self.planned = songs
+
+    def send(self, item: LibraryItem) -> tuple[str, int]:
+        with self._lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            pause = self._random.uniform(0, 0.01)
+        try:
+            if self._barrier is not None:
+                self._barrier.wait()  # every worker must be sending at this moment
+            time.sleep(pause)
+            if item.name in self._refuse:
+                raise RuntimeError(f"{item.name} was refused")
+            upload_id = f"upload-{item.name}"
+            with self._lock:
+                self.received[upload_id] = item
+            return upload_id, item.size
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def outcome(self, upload_id: str) -> dict:
+        item = self.received[upload_id]
+        broken = item.name in self._broken
+        return {"state": "failed" if broken else "completed", "error": None,
+                "songs": [{"folder": item.name, "stage": "failed" if broken else "published",
+                           "error": "the chart could not be read" if broken else None}]}
+
+
+def library(count: int) -> list[LibraryItem]:
+    return [LibraryItem(Path(f"/Songs/song-{n:02d}"), "folder", (f"{n:032x}",), size=100 + n)
+            for n in range(count)]
+
+
+def run(hub: InMemoryHub, items: list[LibraryItem], parallel: int
+        ) -> tuple[ImportReport, list[tuple[str, Pace, bool]]]:
+    lines: list[tuple[str, Pace, bool]] = []
+    report = import_items(hub, items, dry_run=False, parallel=parallel,
+                          progress=lambda label, pace, last: lines.append((label, pace, last)))
+    return report, lines
+
+
+def test_uploads_are_sent_several_at_once():
+    hub = InMemoryHub(barrier=threading.Barrier(4, timeout=10))
+    report, _ = run(hub, library(12), parallel=4)
+    assert report.failed == []
+    assert hub.most_in_flight == 4
+    assert len(report.new) == 12
+
+
+def test_every_refused_upload_and_failed_song_is_reported_in_the_folder_order():
+    items = library(30)
+    unreadable = LibraryItem(Path("/Songs/broken.zip"), "archive", problem="not an archive")
+    known = LibraryItem(Path("/Songs/old"), "folder", ("known" + "0" * 27,), size=5)
+    hub = InMemoryHub(refuse={"song-03", "song-17", "song-29"}, broken={"song-08", "song-21"})
+    report, _ = run(hub, [unreadable, known, *items], parallel=6)
+
+    assert [path for path, _ in report.failed] == [
+        "/Songs/broken.zip", "/Songs/song-03", "/Songs/song-17", "/Songs/song-29",
+        "/Songs/song-08", "/Songs/song-21"]
+    assert report.failed[1][1] == "song-03 was refused"
+    assert report.failed[4][1] == "the chart could not be read"
+    assert report.known == ["/Songs/old"]
+    assert report.new == [str(item.path) for item in items
+                          if item.name not in {"song-03", "song-17", "song-29", "song-08",
+                                               "song-21"}]
+    assert hub.planned == 30
+    assert report.songs_sent == 27
+    assert report.bytes_sent == sum(item.size for item in items) - (103 + 117 + 129)
+
+
+def test_the_progress_counts_each_upload_once_as_it_ends_and_ends_each_stage_once():
+    items = library(25)
+    hub = InMemoryHub(refuse={"song-05"}, broken={"song-11", "song-12"})
+    _, lines = run(hub, items, parallel=5)
+
+    sending = [pace for label, pace, _ in lines if label == "Sending"]
+    adding = [pace for label, pace, _ in lines if label == "Adding"]
+    assert [pace.songs_done for pace in sending] == list(range(1, 26))
+    assert sending[-1].failed == 1
+    assert sending[-1].bytes_done == sum(item.size for item in items) - 105
+    assert [pace.songs_done for pace in adding] == list(range(1, 25))
+    assert [pace.failed for pace in adding] == sorted(pace.failed for pace in adding)
+    assert adding[-1].failed == 3
+    assert [last for _, _, last in lines].count(True) == 2
+    assert lines[len(sending) - 1][2] and lines[-1][2]
