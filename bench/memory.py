@@ -148,7 +148,8 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="chhub-memory-"))
-    database_name, vhost = "chhub_bench_memory", "chhub-bench-memory"
+    # Named per run, so two runs on one machine never share a database or virtual host.
+    database_name, vhost = f"chhub_bench_memory_{os.getpid()}", f"chhub-bench-memory-{os.getpid()}"
     s3_port = stacks.free_s3_port()
     s3 = stacks.start_s3(work / "s3", port=s3_port)
     env = stacks.stack_env(work, database=stacks.fresh_database(database_name),
