@@ -68,6 +68,18 @@ def _fill(buffer: memoryview, stream: BinaryIO) -> int:
     return filled
 
 
+def _read_up_to(stream: BinaryIO, limit: int) -> bytearray:
+    """Up to `limit` bytes of `stream`, in a buffer that grows only as bytes come: a small
+    object never costs a whole part."""
+    buffer = bytearray()
+    while len(buffer) < limit:
+        piece = stream.read(limit - len(buffer))
+        if not piece:
+            break
+        buffer += piece
+    return buffer
+
+
 class ObjectNotFound(KeyError):
     """The object does not exist."""
 
@@ -104,12 +116,13 @@ class S3ObjectStore:
     def _put_in_parts(self, bucket: str, key: str, stream: BinaryIO) -> str:
         """A stream of unknown length, each part read into the one buffer and sent from it
         (the client's own put copies each part as it grows, and again to cut it: three parts'
-        worth at once); one request when it fits a part."""
+        worth at once); one request, from a buffer its size, when it fits a part."""
         client = self._client
-        part = memoryview(bytearray(PART_SIZE))
-        filled = _fill(part, stream)
-        if filled < PART_SIZE:
-            return client._put_object(bucket, key, part[:filled], {"Content-Type": _OCTETS}).etag
+        first = _read_up_to(stream, PART_SIZE)
+        if len(first) < PART_SIZE:
+            return client._put_object(bucket, key, first, {"Content-Type": _OCTETS}).etag
+        part = memoryview(first)  # a whole part: the buffer every later part is read into
+        filled = PART_SIZE
         upload_id = client._create_multipart_upload(bucket, key, {"Content-Type": _OCTETS})
         try:
             parts: list[Part] = []

@@ -87,6 +87,20 @@ def test_a_stream_of_unknown_length_is_held_one_part_at_a_time(store):
     assert peak < 1.5 * PART_SIZE
 
 
+def test_a_small_stream_of_unknown_length_costs_its_own_size_not_a_part(store):
+    """Most uploads are a song or two: each must not take (and clear) a whole part's buffer."""
+    key = f"objects/{uuid.uuid4()}/song.zip"
+    size = 200_000
+    tracemalloc.start()
+    try:
+        store.put_stream(BUCKET, key, _Body(size))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert store.stat(BUCKET, key).size == size
+    assert peak < PART_SIZE / 4
+
+
 @pytest.mark.parametrize("size", [0, 1000, PART_SIZE, 2 * PART_SIZE + 12345])
 def test_a_stream_of_unknown_length_is_stored_byte_for_byte(store, size):
     key = f"objects/{uuid.uuid4()}/pack.zip"
