@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -29,6 +29,16 @@ PARALLEL_SENDS = 4  # a song's files sent at once: the S3 server works on severa
 Writing = Callable[[], AbstractContextManager[object]]
 """Held while blobs are written or reused: the blob collector never deletes during it."""
 
+FileReader = Callable[[Path], Iterable[bytes]]
+"""A file on disk's bytes, a piece at a time (`read_pieces`)."""
+
+
+def read_pieces(path: Path, size: int = 1024 * 1024) -> Iterator[bytes]:
+    """A file's bytes, a piece at a time."""
+    with path.open("rb") as stream:
+        while piece := stream.read(size):
+            yield piece
+
 
 def keep_blob(store: ObjectStore, bucket: str, data: bytes) -> str:
     """Store `data` by its sha256 unless it is there already; its digest. A blob already there
@@ -42,11 +52,13 @@ def keep_blob(store: ObjectStore, bucket: str, data: bytes) -> str:
 
 class SongStore:
     def __init__(self, store: ObjectStore, bucket: str, writing: Writing = nullcontext,
-                 parallel_sends: int = PARALLEL_SENDS) -> None:
+                 parallel_sends: int = PARALLEL_SENDS,
+                 read_file: FileReader = read_pieces) -> None:
         self._store = store
         self._bucket = bucket
         self._writing = writing
         self._parallel_sends = max(1, parallel_sends)
+        self._read_file = read_file
 
     def save_revision(self, song_id: uuid.UUID, revision: int, md5: str,
                       files: Mapping[str, bytes],
@@ -82,7 +94,7 @@ class SongStore:
         sha256 and size are given). A small file is written again whether or not it is there
         (one request where a touch, or a failed touch and a write, takes two; either way the
         blob is new again); a large one is sent only when it is not there already."""
-        digest, size = digest_and_size or _sha256_of(path)
+        digest, size = digest_and_size or _sha256_of(self._read_file(path))
         if size > SEND_AGAIN_BYTES and self._store.touch(self._bucket, blob_key(digest)):
             return ManifestFile(name=name, sha256=digest, size=size)
         self._store.put_file(self._bucket, blob_key(digest), path)
@@ -134,16 +146,9 @@ class SongStore:
         return LazySongFiles(self, manifest)
 
 
-def read_pieces(path: Path, size: int = 1024 * 1024) -> Iterator[bytes]:
-    """A file's bytes, a piece at a time."""
-    with path.open("rb") as stream:
-        while piece := stream.read(size):
-            yield piece
-
-
-def _sha256_of(path: Path) -> tuple[str, int]:
+def _sha256_of(pieces: Iterable[bytes]) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
-    for piece in read_pieces(path):
+    for piece in pieces:
         digest.update(piece)
         size += len(piece)
     return digest.hexdigest(), size

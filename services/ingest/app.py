@@ -45,7 +45,7 @@ from shared.settings import (
     StorageSettings,
     TelemetrySettings,
 )
-from shared.song_store import SongStore
+from shared.song_store import SongStore, read_pieces
 from shared.songs.archives import ExtractionLimits
 from shared.storage import ObjectStore
 from shared.topology import (
@@ -76,7 +76,7 @@ def create_app(settings: IngestServiceSettings | None = None,
     subscriptions = Subscriptions(broker, settings)
     sessions = make_sessions(make_engine(settings.database_url, settings.database_pool_size))
     lock = PostgresBlobLock(sessions)
-    songs = SongStore(store, settings.songs_bucket, lock.writing)
+    songs = SongStore(store, settings.songs_bucket, lock.writing, read_file=read_pieces)
     limits = ExtractionLimits(max_total_bytes=settings.max_extracted_bytes,
                               max_entries=settings.max_archive_entries,
                               max_ratio=settings.max_compression_ratio)
@@ -85,7 +85,8 @@ def create_app(settings: IngestServiceSettings | None = None,
     subscriptions.add(UNPACK, unpack.make_handler(store, staging_root, limits),
                       on_failure=unpack.failed)
     catalog = PostgresSongCatalog(sessions)
-    subscriptions.add(EXTRACT, extract.make_handler(store, songs, catalog, staging_root, limits),
+    subscriptions.add(EXTRACT, extract.make_handler(store, songs, catalog, staging_root, limits,
+                                                    read_file=read_pieces),
                       on_failure=extract.failed)
     subscriptions.add(PARSE, parse.make_handler(songs), on_failure=parse.failed)
     subscriptions.add(CLEANUP, cleanup.make_handler(staging_root))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.messaging import PermanentError
-from shared.song_store import read_pieces
+from shared.song_store import FileReader, read_pieces
 from shared.songs.errors import SongFormatError
 from shared.songs.hashes import folder_md5_and_sha256s, folder_md5_streamed
 from shared.songs.sng import sng_to_folder
@@ -45,15 +45,16 @@ def read_song(path: Path) -> dict[str, bytes]:
     return _published(files)
 
 
-def folder_md5_of(paths: dict[str, Path]) -> str:
+def folder_md5_of(paths: dict[str, Path], read_file: FileReader = read_pieces) -> str:
     """scan-chart's folder md5 of files on disk, read a piece at a time."""
-    return folder_md5_streamed(paths, lambda name: read_pieces(paths[name]))
+    return folder_md5_streamed(paths, lambda name: read_file(paths[name]))
 
 
-def song_digests(paths: dict[str, Path]) -> tuple[str, dict[str, tuple[str, int]]]:
+def song_digests(paths: dict[str, Path], read_file: FileReader = read_pieces
+                 ) -> tuple[str, dict[str, tuple[str, int]]]:
     """scan-chart's folder md5 and each file's sha256 and size, from one read of each file
     a piece at a time."""
-    return folder_md5_and_sha256s(paths, lambda name: read_pieces(paths[name]))
+    return folder_md5_and_sha256s(paths, lambda name: read_file(paths[name]))
 
 
 def _published(files: dict[str, Any]) -> dict[str, Any]:

@@ -9,18 +9,17 @@ import hashlib
 import io
 import uuid
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
 import pytest
 
-from services.ingest import song_files
 from services.ingest.consumers import extract
 from services.ingest.song_catalog import CatalogedSong, InMemorySongCatalog
 from services.ingest.staging import StagingArea
-from shared import song_store
 from shared.events import SongAlreadyInLibrary, SongExtracted, SongFound, UploadOrigin
-from shared.song_store import SongStore
+from shared.song_store import FileReader, SongStore, read_pieces
 from shared.songs.archives import ExtractionLimits
 from shared.songs.identity import folder_chart_hash
 from shared.songs.sng import folder_to_sng
@@ -39,14 +38,15 @@ FILES = {"notes.chart": CHART, "song.ini": SONG_INI, "song.ogg": b"OggS audio by
 class Hub:
     """The consumer wired to in-memory ports, with uploads put in its store."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, read_file: FileReader = read_pieces) -> None:
         self.store = InMemoryObjectStore()
         for bucket in (UPLOADS, SONGS):
             self.store.ensure_bucket(bucket)
-        self.songs = SongStore(self.store, SONGS)
+        self.songs = SongStore(self.store, SONGS, read_file=read_file)
         self.catalog = InMemorySongCatalog()
         self.root = root
-        self.handle = extract.make_handler(self.store, self.songs, self.catalog, root, LIMITS)
+        self.handle = extract.make_handler(self.store, self.songs, self.catalog, root, LIMITS,
+                                           read_file=read_file)
 
     def upload(self, filename: str, data: bytes, folder: str) -> SongFound:
         upload_id, song_id = uuid.uuid4(), uuid.uuid4()
@@ -62,6 +62,17 @@ class Hub:
     def catalog_song(self, found: SongFound, extracted: SongExtracted) -> None:
         self.catalog.add(CatalogedSong(found.song_id, extracted.md5, folder_chart_hash(FILES),
                                        extracted.manifest_key))
+
+
+class CountingReader:
+    """The real file reader, noting the name of each file it reads."""
+
+    def __init__(self) -> None:
+        self.reads: list[str] = []
+
+    def __call__(self, path: Path) -> Iterator[bytes]:
+        self.reads.append(path.name)
+        return read_pieces(path)
 
 
 def zipped(files: dict[str, bytes], folder: str = "Somebody - Same Song") -> bytes:
@@ -88,21 +99,14 @@ def test_a_new_song_is_stored_by_content_and_leaves_the_staging_area(hub):
     assert not staging.holds_song(found.folder)
 
 
-def test_a_new_song_s_staged_files_are_read_once_for_its_md5_and_its_blobs(hub, monkeypatch):
+def test_a_new_song_s_staged_files_are_read_once_for_its_md5_and_its_blobs(tmp_path):
     """Hashed in one pass: the folder md5 and each file's sha256 come from a single read of
     each staged file (the store then sends it)."""
-    reads: list[str] = []
-    pieces = song_files.read_pieces
-
-    def counted(path: Path, size: int = 1024 * 1024):
-        reads.append(path.name)
-        return pieces(path, size)
-
-    monkeypatch.setattr(song_files, "read_pieces", counted)
-    monkeypatch.setattr(song_store, "read_pieces", counted)
+    reader = CountingReader()
+    hub = Hub(tmp_path, reader)
     extracted = hub.extract(hub.upload("song.zip", zipped(FILES), "Somebody - Same Song"))
     assert isinstance(extracted, SongExtracted)
-    assert sorted(reads) == sorted(FILES)
+    assert sorted(reader.reads) == sorted(FILES)
     manifest = hub.songs.manifest(extracted.manifest_key)
     assert {entry.name: hub.songs.read(entry) for entry in manifest.files} == FILES
     assert {entry.name: entry.sha256 for entry in manifest.files} == {

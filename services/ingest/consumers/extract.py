@@ -19,31 +19,35 @@ from services.ingest.song_catalog import SongCatalog
 from services.ingest.song_files import song_digests, song_paths
 from services.ingest.staging import StagingArea, unpack, unpacked_alone
 from shared.events import Event, SongAlreadyInLibrary, SongExtracted, SongFound, failure_at
-from shared.song_store import SongStore
+from shared.song_store import FileReader, SongStore, read_pieces
 from shared.songs.archives import ExtractionLimits
 from shared.storage import ObjectStore
 
 
 def make_handler(store: ObjectStore, songs: SongStore, catalog: SongCatalog,
-                 staging_root: Path, limits: ExtractionLimits):
+                 staging_root: Path, limits: ExtractionLimits,
+                 read_file: FileReader = read_pieces):
+    """`read_file` reads the staged files to hash them (`songs` reads them to send them)."""
+
     async def extract(event: SongFound) -> Sequence[Event]:
         staging = StagingArea(staging_root, event.upload_id)
         if not staging.is_unpacked():  # cleaned up, or unpacked on another host
             await anyio.to_thread.run_sync(unpack, store, staging, event.origin, limits)
         outcome = await anyio.to_thread.run_sync(_store_song, store, songs, catalog, staging,
-                                                 event, limits)
+                                                 event, limits, read_file)
         return (outcome,)
 
     return extract
 
 
 def _store_song(store: ObjectStore, songs: SongStore, catalog: SongCatalog,
-                staging: StagingArea, event: SongFound, limits: ExtractionLimits) -> Event:
+                staging: StagingArea, event: SongFound, limits: ExtractionLimits,
+                read_file: FileReader) -> Event:
     """The song stored from its staged files (or found in the library already); then the
     staged copy is needed no more: a redelivered message unpacks the original again for this
     song alone."""
     with _staged_song(store, staging, event, limits) as (paths, from_sng):
-        md5, digests = song_digests(paths)  # one read of each file for every hash
+        md5, digests = song_digests(paths, read_file)  # one read of each file for every hash
         existing = catalog.song_with_md5(md5)
         if existing is None and from_sng:
             existing = _library_copy_of_sng(catalog, songs, paths, event.song_id)
