@@ -130,7 +130,7 @@ def main() -> None:
     s3 = stacks.start_s3(work / "s3", port=s3_port)
     env = stacks.stack_env(work, database=stacks.fresh_database("chhub_bench"),
                            broker=stacks.fresh_vhost("chhub-bench"),
-                           s3_endpoint=f"127.0.0.1:{s3_port}")
+                           s3_endpoint=f"127.0.0.1:{s3_port}", log_messages=False)
     env["CHHUB_LOG_LEVEL"] = "WARNING"
     env["CHHUB_TELEMETRY_ENABLED"] = "false" if args.telemetry == "off" else "true"
     stack = stacks.Stack(env, work)

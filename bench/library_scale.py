@@ -218,7 +218,7 @@ def main() -> None:
         s3 = stacks.start_s3(work / "s3", port=s3_port)
         database = stacks.fresh_database(database_name)
         env = stacks.stack_env(work, database=database, broker=stacks.fresh_vhost(vhost),
-                               s3_endpoint=f"127.0.0.1:{s3_port}")
+                               s3_endpoint=f"127.0.0.1:{s3_port}", log_messages=False)
         env["CHHUB_LOG_LEVEL"] = "WARNING"
         stack = stacks.Stack(env, work)
         stack.chhub("setup")

@@ -153,7 +153,8 @@ def main() -> None:
     s3_port = stacks.free_s3_port()
     s3 = stacks.start_s3(work / "s3", port=s3_port)
     env = stacks.stack_env(work, database=stacks.fresh_database(database_name),
-                           broker=stacks.fresh_vhost(vhost), s3_endpoint=f"127.0.0.1:{s3_port}")
+                           broker=stacks.fresh_vhost(vhost), s3_endpoint=f"127.0.0.1:{s3_port}",
+                           log_messages=False)
     env["CHHUB_LOG_LEVEL"] = "WARNING"
     stack = stacks.Stack(env, work)
     over: list[str] = []
