@@ -36,9 +36,10 @@ import httpx  # noqa: E402
 from services.importer.client import DEFAULT_PARALLEL  # noqa: E402
 from services.workers import INGEST_STAGES  # noqa: E402
 from tests.support import stack as stacks  # noqa: E402
+from tests.support.corpus import CORPUS  # noqa: E402
 from tests.support.songs import song_files, wait_for_upload  # noqa: E402
 
-CHART = stacks.CORPUS / "charts" / "donnaken15-charts" / "Amazing"
+CHART = CORPUS / "charts" / "donnaken15-charts" / "Amazing"
 STEMS = ("song.ogg", "guitar.ogg", "bass.ogg", "drums.ogg")
 
 

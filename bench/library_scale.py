@@ -48,9 +48,10 @@ from bench.library_folder import (  # noqa: E402
 from services.workers import INGEST_STAGES  # noqa: E402
 from shared.storage import S3ObjectStore  # noqa: E402
 from tests.support import stack as stacks  # noqa: E402
+from tests.support.corpus import CORPUS  # noqa: E402
 from tests.support.songs import END_STATES, song_files, upload_folder  # noqa: E402
 
-CHARTS = stacks.CORPUS / "charts"
+CHARTS = CORPUS / "charts"
 SONGS_BUCKET, UPLOADS_BUCKET = "chhub-songs", "chhub-uploads"
 
 

@@ -20,7 +20,6 @@ from services import embedded_s3
 from shared.persistence import db
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
 # Every test session has its own database, virtual host and ports, so that several sessions
 # (and a developer's `make run`) can run side by side.
 SESSION = os.getpid()
