@@ -36,9 +36,10 @@ import httpx  # noqa: E402
 from services.importer.client import DEFAULT_PARALLEL  # noqa: E402
 from services.workers import INGEST_STAGES  # noqa: E402
 from tests.support import stack as stacks  # noqa: E402
+from tests.support.corpus import CORPUS  # noqa: E402
 from tests.support.songs import song_files, wait_for_upload  # noqa: E402
 
-CHART = stacks.CORPUS / "charts" / "donnaken15-charts" / "Amazing"
+CHART = CORPUS / "charts" / "donnaken15-charts" / "Amazing"
 STEMS = ("song.ogg", "guitar.ogg", "bass.ogg", "drums.ogg")
 
 
@@ -130,7 +131,7 @@ def main() -> None:
     s3 = stacks.start_s3(work / "s3", port=s3_port)
     env = stacks.stack_env(work, database=stacks.fresh_database("chhub_bench"),
                            broker=stacks.fresh_vhost("chhub-bench"),
-                           s3_endpoint=f"127.0.0.1:{s3_port}")
+                           s3_endpoint=f"127.0.0.1:{s3_port}", log_messages=False)
     env["CHHUB_LOG_LEVEL"] = "WARNING"
     env["CHHUB_TELEMETRY_ENABLED"] = "false" if args.telemetry == "off" else "true"
     stack = stacks.Stack(env, work)

@@ -48,9 +48,10 @@ from bench.library_folder import (  # noqa: E402
 from services.workers import INGEST_STAGES  # noqa: E402
 from shared.storage import S3ObjectStore  # noqa: E402
 from tests.support import stack as stacks  # noqa: E402
+from tests.support.corpus import CORPUS  # noqa: E402
 from tests.support.songs import END_STATES, song_files, upload_folder  # noqa: E402
 
-CHARTS = stacks.CORPUS / "charts"
+CHARTS = CORPUS / "charts"
 SONGS_BUCKET, UPLOADS_BUCKET = "chhub-songs", "chhub-uploads"
 
 
@@ -218,7 +219,7 @@ def main() -> None:
         s3 = stacks.start_s3(work / "s3", port=s3_port)
         database = stacks.fresh_database(database_name)
         env = stacks.stack_env(work, database=database, broker=stacks.fresh_vhost(vhost),
-                               s3_endpoint=f"127.0.0.1:{s3_port}")
+                               s3_endpoint=f"127.0.0.1:{s3_port}", log_messages=False)
         env["CHHUB_LOG_LEVEL"] = "WARNING"
         stack = stacks.Stack(env, work)
         stack.chhub("setup")

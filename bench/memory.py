@@ -39,6 +39,7 @@ from bench.library_figures import peak_memory_mb  # noqa: E402
 from bench.library_folder import write_songs_folder, write_songs_pack  # noqa: E402
 from bench.library_scale import run_import  # noqa: E402
 from tests.support import stack as stacks  # noqa: E402
+from tests.support.corpus import CORPUS  # noqa: E402
 from tests.support.songs import wait_for_upload  # noqa: E402
 
 LIMITS_MB = {"ingest": 300, "gateway": 150, "catalog": 150, "sync": 150}
@@ -100,7 +101,7 @@ def phase_pack(stack: stacks.Stack, token: str, work: Path, args: argparse.Names
 
 def phase_library(stack: stacks.Stack, token: str, work: Path,
                   args: argparse.Namespace) -> str:
-    charts = stacks.CORPUS / "charts"
+    charts = CORPUS / "charts"
     started = time.perf_counter()
     if args.via == "import":
         folder = write_songs_folder(work / "Songs", charts, args.songs, tag="memory")
@@ -153,7 +154,8 @@ def main() -> None:
     s3_port = stacks.free_s3_port()
     s3 = stacks.start_s3(work / "s3", port=s3_port)
     env = stacks.stack_env(work, database=stacks.fresh_database(database_name),
-                           broker=stacks.fresh_vhost(vhost), s3_endpoint=f"127.0.0.1:{s3_port}")
+                           broker=stacks.fresh_vhost(vhost), s3_endpoint=f"127.0.0.1:{s3_port}",
+                           log_messages=False)
     env["CHHUB_LOG_LEVEL"] = "WARNING"
     stack = stacks.Stack(env, work)
     over: list[str] = []

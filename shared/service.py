@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
@@ -38,6 +39,7 @@ def make_broker(settings: BrokerSettings) -> RabbitBroker:
         settings.broker_url,
         default_channel=Channel(prefetch_count=settings.broker_prefetch),
         middlewares=broker_middlewares(),
+        log_level=logging.INFO if settings.log_messages else logging.DEBUG,
     )
 
 

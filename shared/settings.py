@@ -44,6 +44,10 @@ class BrokerSettings(_Section):
     It is fixed when a queue is first declared: to change it later, delete the queues (or set
     a RabbitMQ policy) first, or RabbitMQ refuses the declaration (PRECONDITION_FAILED)."""
 
+    log_messages: bool = False
+    """Log every message a consumer receives and finishes at INFO (off: at DEBUG). A library's
+    import sends a dozen messages per song, so they are kept out of the usual log."""
+
     only_consumers: tuple[str, ...] = ()
     """Queue names this process consumes, e.g. `["ingest.extract"]`; empty: every consumer of
     its service, and the service's periodic jobs. `chhub run all` sets it for the extra workers

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import create_engine
 
 from tests.support import stack as stack_module
-from tests.support.stack import CORPUS, Stack
+from tests.support.corpus import CORPUS
+from tests.support.stack import Stack
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -17,11 +17,11 @@ from shared.songs.sng import (
     read_sng,
     sng_to_folder,
 )
+from tests.support.corpus import CHARTS as CORPUS
 from tests.support.node_peer import installed_peer
 
 pytestmark = pytest.mark.integration
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "charts"
 CHART_MARKERS = ("notes.chart", "notes.mid", "song.ini")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.stack import CORPUS
+from tests.support.corpus import CORPUS
 
 PEER_SOURCE = CORPUS.parent / "tools" / "scan-chart-peer"
 PEER8_SOURCE = CORPUS.parent / "tools" / "scan-chart-peer-8"

@@ -20,7 +20,6 @@ from services import embedded_s3
 from shared.persistence import db
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
 # Every test session has its own database, virtual host and ports, so that several sessions
 # (and a developer's `make run`) can run side by side.
 SESSION = os.getpid()
@@ -187,7 +186,10 @@ class Stack:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def stack_env(workdir: Path, *, database: str, broker: str, s3_endpoint: str) -> dict[str, str]:
+def stack_env(workdir: Path, *, database: str, broker: str, s3_endpoint: str,
+              log_messages: bool = True) -> dict[str, str]:
+    """The environment of a stack; `log_messages`: each message received and processed is
+    logged (the tests read the log), as a bench, measuring the default, does not."""
     return {
         **os.environ,
         "CHHUB_DATABASE_URL": database,
@@ -203,5 +205,6 @@ def stack_env(workdir: Path, *, database: str, broker: str, s3_endpoint: str) ->
         "CHHUB_RETRY_DELAYS_SECONDS": "[0.5, 2, 4]",
         "CHHUB_BUCKET_SCAN_SECONDS": "1",
         "CHHUB_LOG_FORMAT": "json",
+        "CHHUB_LOG_MESSAGES": "true" if log_messages else "false",
         "PYTHONUNBUFFERED": "1",
     }

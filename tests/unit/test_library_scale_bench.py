@@ -11,7 +11,7 @@ import pytest
 from bench.library_figures import tenths, typo
 from bench.library_folder import write_songs_folder
 from services.importer.library_walk import walk_library
-from tests.support.stack import CORPUS
+from tests.support.corpus import CORPUS
 
 pytestmark = pytest.mark.unit
 

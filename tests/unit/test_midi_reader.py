@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import mido
 import pytest
 
 from shared.songs.errors import ChartParseError
 from shared.songs.midifile import META, NOTE_OFF, NOTE_ON, SYSEX, iter_events, read_midi
+from tests.support.corpus import CHARTS as CORPUS
 
 pytestmark = pytest.mark.unit
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "charts"
 CORPUS_MIDS = sorted(CORPUS.rglob("*.mid")) if CORPUS.is_dir() else []
 META_CODES = {"text": 0x01, "track_name": 0x03, "lyrics": 0x05, "set_tempo": 0x51,
               "time_signature": 0x58}

@@ -15,10 +15,10 @@ from shared.songs.ini import DEFAULT_METADATA, parse_ini, read_metadata
 from shared.songs.midi import parse_midi
 from shared.songs.notes import analyse_chart
 from shared.songs.scan import scan_song
+from tests.support.corpus import CHARTS as CORPUS
 
 pytestmark = pytest.mark.unit
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "charts"
 CHART_FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".chart", ".mid")) \
     if CORPUS.is_dir() else []
 SMALL_CHARTS = [p for p in CHART_FILES if p.stat().st_size < 40_000][:40]

@@ -9,27 +9,16 @@ import json
 import sys
 from collections import Counter
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from shared.songs import folder_md5, scan_song
+from tests.support.corpus import CORPUS
 from tests.support.scan_fields import field_pairs
 
 pytestmark = pytest.mark.unit
 
 
-def _corpus_root() -> Path:
-    """`shared/corpus` beside the repository (tests/unit/x.py -> repo -> its parent)."""
-    repo = Path(__file__).resolve().parents[2]
-    for base in (repo.parent, *repo.parents):
-        candidate = base / "shared" / "corpus"
-        if (candidate / "expected").is_dir():
-            return candidate
-    return repo.parent / "shared" / "corpus"
-
-
-CORPUS = _corpus_root()
 EXPECTED = CORPUS / "expected" / "scan-chart-8.0.1.jsonl"
 needs_corpus = pytest.mark.usefixtures("corpus")  # fails, never skips, without the corpus
 
