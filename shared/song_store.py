@@ -19,7 +19,7 @@ from shared.manifest import (
     revision_of,
 )
 from shared.songs.audio import audio_length_ms, length_from_ends
-from shared.storage import ObjectStore
+from shared.storage import ObjectNotFound, ObjectStore
 
 AUDIO_HEAD_BYTES = 256 * 1024  # room for ID3 tags before an MP3's first frame
 AUDIO_TAIL_BYTES = 128 * 1024  # holds an Ogg file's last page (at most 65,307 bytes)
@@ -116,6 +116,15 @@ class SongStore:
 
     def manifest(self, key: str) -> Manifest:
         return Manifest.model_validate_json(self._store.get_bytes(self._bucket, key))
+
+    def stored_revision(self, song_id: uuid.UUID, revision: int) -> tuple[str, Manifest] | None:
+        """The revision's manifest key and manifest when it is stored (every file is, then:
+        the manifest is written last); None when it is not."""
+        key = manifest_key(song_id, revision)
+        try:
+            return key, self.manifest(key)
+        except ObjectNotFound:
+            return None
 
     def revisions(self, song_id: uuid.UUID) -> list[int]:
         """Every revision of the song with a manifest stored, oldest first."""

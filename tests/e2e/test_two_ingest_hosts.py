@@ -45,7 +45,7 @@ def test_a_pack_split_over_two_hosts_survives_one_dying_and_reads_its_archive_on
                 CHHUB_ONLY_CONSUMERS=json.dumps(["ingest.extract", "ingest.parse"]))
     try:
         for name in HOST_B[:2]:
-            wait_until(lambda name=name: "waiting for messages" in stack.log_of(name), 60,
+            wait_until(lambda name=name: "waiting for messages" in stack.log_of(name), 180,
                        stack.log_of(name)[-2000:])
         pack = {}
         for index in range(SONGS):

@@ -167,7 +167,7 @@ class Stack:
         for service in list(self.processes):
             stop(self.processes.pop(service))
 
-    def wait_for_gateway(self, timeout: float = 60) -> None:
+    def wait_for_gateway(self, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             process = self.processes.get("gateway")

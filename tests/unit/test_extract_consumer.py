@@ -1,7 +1,8 @@
 """The extract consumer with in-memory doubles of its ports (the object store, the catalog's
 song lookup) and a staging area in a temporary folder: a new song is stored and extracted, the
 library's copy of a folder or a `.sng` is called a duplicate, and a redelivery after the staged
-copy was freed reads the original again."""
+copy was freed answers from the stored song, or reads the original again when it was not
+stored."""
 
 from __future__ import annotations
 
@@ -35,11 +36,21 @@ SONG_INI = b"; exported by hand\n[song]\nname   = Same Song\nartist = Somebody\n
 FILES = {"notes.chart": CHART, "song.ini": SONG_INI, "song.ogg": b"OggS audio bytes"}
 
 
+class CountingObjectStore(InMemoryObjectStore):
+    """The in-memory store, counting the reads of uploaded originals."""
+
+    originals_read = 0
+
+    def download(self, bucket: str, key: str, path: Path) -> None:
+        self.originals_read += bucket == UPLOADS
+        super().download(bucket, key, path)
+
+
 class Hub:
     """The consumer wired to in-memory ports, with uploads put in its store."""
 
     def __init__(self, root: Path, read_file: FileReader = read_pieces) -> None:
-        self.store = InMemoryObjectStore()
+        self.store = CountingObjectStore()
         for bucket in (UPLOADS, SONGS):
             self.store.ensure_bucket(bucket)
         self.songs = SongStore(self.store, SONGS, read_file=read_file)
@@ -129,9 +140,22 @@ def test_a_redelivery_of_a_song_already_cataloged_extracts_it_again_not_as_its_o
     first = hub.extract(found)
     hub.catalog_song(found, first)
 
-    again = hub.extract(found)  # its staged copy is gone: the original is unpacked once more
+    again = hub.extract(found)  # its staged copy is gone; its stored manifest answers
     assert isinstance(again, SongExtracted)
-    assert (again.manifest_key, again.md5) == (first.manifest_key, first.md5)
+    assert (again.event_id, again.manifest_key, again.md5, again.file_count, again.total_bytes) \
+        == (first.event_id, first.manifest_key, first.md5, first.file_count, first.total_bytes)
+    assert hub.store.originals_read == 1
+
+
+def test_a_redelivery_of_a_song_not_stored_reads_the_original_again_for_that_song(hub):
+    found = hub.upload("song.zip", zipped(FILES), "Somebody - Same Song")
+    hub.extract(found)
+    for stored in list(hub.store.list(SONGS, "manifests/")):  # its consumer died before that
+        hub.store.delete(SONGS, stored.key)
+
+    again = hub.extract(found)
+    assert isinstance(again, SongExtracted)
+    assert hub.store.originals_read == 2
 
 
 def test_a_sng_of_a_library_song_is_that_song_whatever_its_song_ini(hub):

@@ -31,6 +31,9 @@ def make_handler(store: ObjectStore, songs: SongStore, catalog: SongCatalog,
 
     async def extract(event: SongFound) -> Sequence[Event]:
         staging = StagingArea(staging_root, event.upload_id)
+        stored = await anyio.to_thread.run_sync(_stored_already, songs, staging, event)
+        if stored is not None:
+            return (stored,)
         if not staging.is_unpacked():  # cleaned up, or unpacked on another host
             await anyio.to_thread.run_sync(unpack, store, staging, event.origin, limits)
         outcome = await anyio.to_thread.run_sync(_store_song, store, songs, catalog, staging,
@@ -44,8 +47,8 @@ def _store_song(store: ObjectStore, songs: SongStore, catalog: SongCatalog,
                 staging: StagingArea, event: SongFound, limits: ExtractionLimits,
                 read_file: FileReader) -> Event:
     """The song stored from its staged files (or found in the library already); then the
-    staged copy is needed no more: a redelivered message unpacks the original again for this
-    song alone."""
+    staged copy is needed no more: a redelivered message whose song was not stored unpacks
+    the original again for this song alone."""
     with _staged_song(store, staging, event, limits) as (paths, from_sng):
         md5, digests = song_digests(paths, read_file)  # one read of each file for every hash
         existing = catalog.song_with_md5(md5)
@@ -62,6 +65,20 @@ def _store_song(store: ObjectStore, songs: SongStore, catalog: SongCatalog,
                                           total_bytes=manifest.total_bytes)
     staging.free_song(event.folder)
     return outcome
+
+
+def _stored_already(songs: SongStore, staging: StagingArea, event: SongFound) -> Event | None:
+    """A redelivered message whose song was stored before its consumer died (before it could
+    publish) answers from the stored manifest, without the original: nothing is read again.
+    Asked only when this host's staging no longer holds the song's files."""
+    if staging.holds_song(event.folder):
+        return None
+    stored = songs.stored_revision(event.song_id, event.revision)
+    if stored is None:
+        return None
+    key, manifest = stored
+    return SongExtracted.after(event, manifest_key=key, md5=manifest.md5,
+                               file_count=len(manifest.files), total_bytes=manifest.total_bytes)
 
 
 @contextmanager
