@@ -9,7 +9,7 @@ import uuid
 from typing import Literal, get_args
 
 from pydantic import Field
-from sqlalchemy import ColumnElement, func, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, Row, func, literal_column, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from shared.persistence.queries import UploadRow, upload_row_fields
@@ -22,6 +22,8 @@ SongState = Literal["in_progress", "published", "duplicate", "failed"]
 SONG_STATES: tuple[SongState, ...] = get_args(SongState)
 # Written as the index is (migration 0020): a bound '' would not match its expression.
 _FOLDER_ORDER = func.coalesce(UploadSong.folder, literal_column("''"))
+_NO_BITMAP_SCANS = text("SET LOCAL enable_bitmapscan = off")
+_BITMAP_SCANS_AGAIN = text("SET LOCAL enable_bitmapscan TO DEFAULT")
 
 
 class NotASongOfTheUpload(LookupError):
@@ -102,12 +104,11 @@ def song_counts(session: Session, upload_id: uuid.UUID) -> UploadSongCounts:
 def upload_songs(session: Session, upload_id: uuid.UUID, *, state: SongState | None = None,
                  after: uuid.UUID | None = None, limit: int = 100) -> UploadSongsPage:
     """At most `limit` of the upload's songs (of `state`, when given) that follow the song
-    `after` in folder order, read through the folder-order index."""
+    `after` in folder order, read through the folder-order index, then the names of those
+    that are in the library."""
     order = (_FOLDER_ORDER, UploadSong.song_id)
     query = (select(UploadSong.song_id, UploadSong.folder, UploadSong.stage, UploadSong.error,
-                    UploadSong.existing_song_id, Song.title, Song.artist, Song.file_path)
-             .outerjoin(Song, Song.id == func.coalesce(UploadSong.existing_song_id,
-                                                       UploadSong.song_id))
+                    UploadSong.existing_song_id)
              .where(UploadSong.upload_id == upload_id))
     if state is not None:
         query = query.where(_in_state(state))
@@ -117,13 +118,29 @@ def upload_songs(session: Session, upload_id: uuid.UUID, *, state: SongState | N
         if anchor is None:
             raise NotASongOfTheUpload(f"No song {after} in upload {upload_id}.")
         query = query.where(tuple_(*order) > tuple_(*anchor))
+    # The rows of an upload still arriving have no statistics yet (autovacuum has not analyzed
+    # them, or is off): the planner then reads every row of the upload through a bitmap and
+    # sorts them, where the index already holds them in order.
+    session.execute(_NO_BITMAP_SCANS)
     rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
+    session.execute(_BITMAP_SCANS_AGAIN)
+    page = rows[:limit]
+    in_library = {row.id: row for row in session.execute(
+        select(Song.id, Song.title, Song.artist, Song.file_path)
+        .where(Song.id.in_({row.existing_song_id or row.song_id for row in page})))}
     songs = tuple(UploadSongStage(
         song_id=row.song_id, folder=row.folder, stage=row.stage, error=row.error,
-        already_in_library_as=row.existing_song_id, name=row.title, artist=row.artist,
-        content_path=row.file_path) for row in rows[:limit])
+        already_in_library_as=row.existing_song_id,
+        **_named(in_library.get(row.existing_song_id or row.song_id))) for row in page)
     return UploadSongsPage(songs=songs,
                            next_after=songs[-1].song_id if len(rows) > limit else None)
+
+
+def _named(song: Row | None) -> dict[str, str | None]:
+    """What the library knows of a song of the upload: its name, artist and folder."""
+    if song is None:
+        return {"name": None, "artist": None, "content_path": None}
+    return {"name": song.title, "artist": song.artist, "content_path": song.file_path}
 
 
 def _in_state(state: SongState) -> ColumnElement[bool]:
