@@ -29,6 +29,7 @@ END_STATES = {"completed", "completed_with_errors", "failed"}
 KNOWN_BATCH = 1000
 DEFAULT_PARALLEL = 4
 FIRST_POLL_SECONDS, LAST_POLL_SECONDS = 0.25, 2.0
+SONGS_PAGE = 500  # the most the server answers at once
 
 Progress = Callable[[str, Pace, bool], None]
 
@@ -59,9 +60,11 @@ class Hub(Protocol):
 class HubClient:
     """A Clone Hero Hub server over HTTP; its connection pool serves several threads."""
 
-    def __init__(self, server: str, token: str, timeout: float = 600) -> None:
+    def __init__(self, server: str, token: str, timeout: float = 600,
+                 transport: httpx.BaseTransport | None = None) -> None:
         self.run = uuid.uuid4().hex
         self._http = httpx.Client(base_url=server.rstrip("/"), timeout=timeout,
+                                  transport=transport,
                                   headers={"Authorization": f"Bearer {token}",
                                            IMPORT_RUN_HEADER: self.run})
 
@@ -96,17 +99,33 @@ class HubClient:
         return response.json()["upload_id"], counted[0]
 
     def outcome(self, upload_id: str, timeout: float = 600) -> dict:
-        """The upload's details once it ended; asked again less and less often while it runs,
-        so that uploads still in the pipeline cost the server few reads."""
+        """The upload's details once it ended, with every one of its songs; asked again less
+        and less often while it runs (its state only), so that uploads still in the pipeline
+        cost the server few reads."""
         deadline = time.monotonic() + timeout
         pause = FIRST_POLL_SECONDS
         while time.monotonic() < deadline:
-            details = self._http.get(f"/api/uploads/{upload_id}").json()
+            details = self._status(upload_id, limit=1)
             if details["state"] in END_STATES:
-                return details
+                return {**details, "songs": self._every_song(upload_id)}
             time.sleep(pause)
             pause = min(pause * 2, LAST_POLL_SECONDS)
         raise TimeoutError(f"upload {upload_id} did not finish in {timeout:.0f} s")
+
+    def _every_song(self, upload_id: str) -> list[dict]:
+        """The upload's songs, read a page at a time."""
+        songs: list[dict] = []
+        after = None
+        while True:
+            page = self._status(upload_id, limit=SONGS_PAGE, **({"after": after} if after else {}))
+            songs += page["songs"]
+            if not (after := page["next_after"]):
+                return songs
+
+    def _status(self, upload_id: str, **params: str | int) -> dict:
+        response = self._http.get(f"/api/uploads/{upload_id}", params=params)
+        response.raise_for_status()
+        return response.json()
 
 
 def import_items(client: Hub, items: Iterable[LibraryItem], *, dry_run: bool,

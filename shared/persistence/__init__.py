@@ -23,7 +23,8 @@ Table → its one writer (and who calls it):
     outbox                   shared.outbox                      each service's relay
     search_words             (a trigger on songs, migration 0009)
 
-Reads: `queries` (songs and uploads), `library` and `library_query` (library search),
+Reads: `queries` (songs and uploads), `upload_status` (one upload's songs counted and a page of
+them), `library` and `library_query` (library search),
 `version_reads` (a song's versions and the rigs that get each),
 `library_totals`, `upload_activity`, `stored_references` (what the blob collector must keep),
 `replay`, `backup_rows`; `scan_columns` maps a song's scan to its searchable columns. A read

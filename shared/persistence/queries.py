@@ -1,6 +1,6 @@
 """Reads of songs and uploads for the gateway, the ingest service and the CLI (no writes here):
-one song's details (`SongDetails`), one upload with its songs' stages (`UploadDetails`), and the
-latest uploads (`UploadSummary`, `UploadRow`, a page of them in `UploadPage`)."""
+one song's details (`SongDetails`) and the latest uploads (`UploadSummary`, `UploadRow`, a page
+of them in `UploadPage`); one upload's songs are read in `upload_status`."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from shared.persistence.read_model import ReadModel, Timestamp
-from shared.persistence.tables import Song, SongTombstone, Upload, UploadSong
-from shared.telemetry import trace_url
+from shared.persistence.tables import Song, SongTombstone, Upload
 
 
 @dataclass(frozen=True)
@@ -115,20 +114,6 @@ def song_details(session: Session, song_id: uuid.UUID) -> SongDetails | None:
         manifest_key=song.manifest_key, upload_id=song.upload_id, metadata=song.metadata_)
 
 
-class UploadSongStage(ReadModel):
-    """How far one song of an upload got."""
-
-    song_id: uuid.UUID
-    folder: str | None = Field(description="Its folder inside the upload, once found")
-    stage: str
-    error: str | None
-    already_in_library_as: uuid.UUID | None = Field(
-        description="The song the library already had with the same files")
-    name: str | None
-    artist: str | None
-    content_path: str | None = Field(description="Its folder in the content folder")
-
-
 class UploadRow(ReadModel):
     """An upload as the upload history lists it."""
 
@@ -143,44 +128,12 @@ class UploadRow(ReadModel):
     completed_at: Timestamp | None
 
 
-class UploadDetails(UploadRow):
-    """An upload's state and each of its songs' stage."""
-
-    trace_id: str | None
-    trace_url: str | None = Field(description="Where its trace shows, when tracing is set up")
-    songs: tuple[UploadSongStage, ...]
-
-
-def _row_fields(upload: Upload) -> dict[str, Any]:
+def upload_row_fields(upload: Upload) -> dict[str, Any]:
     """What an upload's row shows of it."""
     return {"id": upload.id, "filename": upload.filename, "source": upload.source,
             "state": upload.state, "error": upload.error, "size": upload.size,
             "song_total": upload.song_total, "created_at": upload.created_at.isoformat(),
             "completed_at": _iso(upload.completed_at)}
-
-
-def upload_details(session: Session, upload_id: uuid.UUID,
-                   trace_url_template: str | None = None) -> UploadDetails | None:
-    """The upload and its songs; `trace_url` links its trace when a template is given."""
-    upload = session.get(Upload, upload_id)
-    if upload is None:
-        return None
-    # Plain rows read in batches, not entities: a pack of 10,000 songs is 10,000 rows.
-    songs = session.execute(
-        select(UploadSong.song_id, UploadSong.folder, UploadSong.stage, UploadSong.error,
-               UploadSong.existing_song_id, Song.title, Song.artist, Song.file_path)
-        .outerjoin(Song, Song.id == func.coalesce(UploadSong.existing_song_id,
-                                                  UploadSong.song_id))
-        .where(UploadSong.upload_id == upload_id)
-        .order_by(UploadSong.folder)
-        .execution_options(yield_per=1000))
-    return UploadDetails(
-        **_row_fields(upload), trace_id=upload.trace_id,
-        trace_url=trace_url(trace_url_template, upload.trace_id),
-        songs=tuple(UploadSongStage(
-            song_id=row.song_id, folder=row.folder, stage=row.stage, error=row.error,
-            already_in_library_as=row.existing_song_id, name=row.title,
-            artist=row.artist, content_path=row.file_path) for row in songs))
 
 
 class UploadSummary(ReadModel):
@@ -232,7 +185,7 @@ def upload_history(session: Session, *, state: str | None = None, source: str | 
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = session.execute(query.order_by(Upload.created_at.desc(), Upload.id)
                            .offset((page - 1) * per_page).limit(per_page)).scalars()
-    return UploadPage(total=total, items=tuple(UploadRow(**_row_fields(u)) for u in rows))
+    return UploadPage(total=total, items=tuple(UploadRow(**upload_row_fields(u)) for u in rows))
 
 
 class UploadPage(ReadModel):

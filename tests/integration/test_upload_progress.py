@@ -24,9 +24,9 @@ from shared.events import (
     UploadUnpacked,
 )
 from shared.persistence.db import make_engine, make_sessions, transaction
-from shared.persistence.queries import upload_details
 from shared.persistence.tables import Upload, UploadSong
 from shared.persistence.upload_stages import UploadEnded
+from shared.persistence.upload_status import UploadSongStage, upload_status
 from shared.persistence.uploads import record_progress
 
 pytestmark = pytest.mark.integration
@@ -183,17 +183,27 @@ def test_recording_a_stage_again_reuses_the_compiled_statements(sessions, caplog
     assert not [m for m in timings if m.startswith("[no key")], timings
 
 
-def test_an_uploads_details_list_every_song_in_folder_order(sessions):
+def test_an_uploads_songs_read_page_by_page_come_in_folder_order_each_once(sessions):
     upload_id = uuid.uuid4()
     songs = {uuid.uuid4(): f"Artist/Song {n:04d}" for n in range(1500)}  # more than a batch
     record(sessions, received(upload_id))
     record(sessions, unpacked(upload_id, songs))
     failed = next(iter(songs))
     record(sessions, song_event(SongFailed, upload_id, failed))
+    read: list[UploadSongStage] = []
+    after = None
     with sessions() as session:
-        details = upload_details(session, upload_id)
-    assert [song.folder for song in details.songs] == sorted(songs.values())
-    by_id = {song.song_id: song for song in details.songs}
+        while True:
+            status = upload_status(session, upload_id, after=after, limit=400)
+            assert len(status.songs) <= 400
+            read += status.songs
+            if status.next_after is None:
+                break
+            after = status.next_after
+    assert [song.folder for song in read] == sorted(songs.values())
+    by_id = {song.song_id: song for song in read}
     assert by_id[failed].stage == "failed"
     assert by_id[failed].error == "The chart could not be read."
-    assert {song.name for song in details.songs} == {None}
+    assert {song.name for song in read} == {None}
+    assert (status.song_counts.total, status.song_counts.failed,
+            status.song_counts.in_progress) == (1500, 1, 1499)

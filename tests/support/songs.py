@@ -50,6 +50,8 @@ def upload_folder(stack: Stack, token: str, files: Mapping[str, bytes]) -> str:
 
 
 def wait_for_upload(stack: Stack, upload_id: str, timeout: float = 90) -> dict[str, Any]:
+    """The upload's status once it ended: its song counts and the first page of its songs
+    (100, all of them in the tests' uploads)."""
     deadline = time.monotonic() + timeout
     details: dict[str, Any] = {}
     while time.monotonic() < deadline:

@@ -8,7 +8,9 @@ import threading
 import time
 from pathlib import Path
 
-from services.importer.client import ImportReport, import_items
+import httpx
+
+from services.importer.client import HubClient, ImportReport, import_items
 from services.importer.library_walk import LibraryItem
 from services.importer.progress import Pace
 
@@ -117,3 +119,37 @@ def test_the_progress_counts_each_upload_once_as_it_ends_and_ends_each_stage_onc
     assert adding[-1].failed == 3
     assert [last for _, _, last in lines].count(True) == 2
     assert lines[len(sending) - 1][2] and lines[-1][2]
+
+
+class PagedUploads:
+    """The upload status API as the server answers it, over httpx's mock transport: the
+    upload runs for `running` reads, then ends; each answer holds one page of its songs."""
+
+    def __init__(self, songs: int, running: int = 2) -> None:
+        self.songs = [{"song_id": f"{n:08d}", "folder": f"Pack/Song {n}", "stage": "published",
+                       "error": None} for n in range(songs)]
+        self.running = running
+        self.asked: list[dict[str, str]] = []
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        params = dict(request.url.params)
+        self.asked.append(params)
+        limit = min(int(params.get("limit", 100)), 500)
+        start = next((n + 1 for n, song in enumerate(self.songs)
+                      if song["song_id"] == params.get("after")), 0)
+        page = self.songs[start:start + limit]
+        more = start + limit < len(self.songs)
+        self.running -= 1
+        return httpx.Response(200, json={
+            "state": "processing" if self.running >= 0 else "completed", "error": None,
+            "songs": page, "next_after": page[-1]["song_id"] if more else None})
+
+
+def test_an_uploads_outcome_holds_every_song_of_every_page_and_polls_one_song_at_a_time():
+    server = PagedUploads(1234)
+    hub = HubClient("http://hub.test", "token", transport=httpx.MockTransport(server.answer))
+    outcome = hub.outcome("upload-1")
+    assert outcome["state"] == "completed" and outcome["songs"] == server.songs
+    polls, pages = server.asked[:3], server.asked[3:]
+    assert [poll["limit"] for poll in polls] == ["1"] * 3
+    assert [page.get("after") for page in pages] == [None, "00000499", "00000999"]

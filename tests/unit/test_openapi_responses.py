@@ -94,3 +94,20 @@ def test_the_library_search_documents_how_it_shows_a_songs_versions(document):
                for value in option.get("enum", [])}
     assert {"grouped", "all"} <= choices
     assert "versions:all" in operation["description"]
+
+
+@pytest.mark.unit
+def test_an_uploads_status_documents_its_page_of_songs_and_their_counts(document):
+    operation = document["paths"]["/api/uploads/{upload_id}"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert {"state", "after", "limit"} <= set(parameters)
+    assert all(parameters[name].get("description") for name in ("state", "after", "limit"))
+    assert parameters["limit"]["schema"]["maximum"] == 500
+    assert {"failed", "in_progress", "published", "duplicate"} <= set(
+        parameters["state"]["schema"]["enum"])
+    schemas = document["components"]["schemas"]
+    status = schemas[operation["responses"]["200"]["content"]["application/json"]["schema"]
+                     ["$ref"].rsplit("/", 1)[-1]]["properties"]
+    assert {"song_counts", "songs", "next_after"} <= set(status)
+    counts = schemas[status["song_counts"]["$ref"].rsplit("/", 1)[-1]]["properties"]
+    assert set(counts) == {"total", "in_progress", "published", "duplicate", "failed"}

@@ -41,7 +41,7 @@ PAGE_HANDLERS = [
     pages.library, pages.bulk,
     song_page.song, song_page.edit, song_page.difficulties, chart_preview.chart_preview,
     versions_page.split_version, versions_page.link_version, versions_page.version_for_rig,
-    uploads_page.upload_page, uploads_page.upload_detail, uploads_page.upload_status,
+    uploads_page.upload_page, uploads_page.upload_detail, uploads_page.upload_status_fragment,
     auth.login_page, auth.login, auth.logout,
     admin.users_page, admin.add_user,
     media.album_art, media.audio,

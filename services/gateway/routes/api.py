@@ -9,7 +9,7 @@ import anyio
 import structlog
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
@@ -28,8 +28,16 @@ from services.gateway.guards import (
 from services.gateway.intake import UploadRejected, UploadUnavailable
 from services.gateway.rendering.difficulties import difficulty_offer
 from shared.persistence import queries
+from shared.persistence.upload_status import (
+    NotASongOfTheUpload,
+    SongState,
+    UploadStatus,
+    upload_status,
+)
 
 log = structlog.get_logger(__name__)
+
+UPLOAD_SONGS_PAGE, UPLOAD_SONGS_MAX = 100, 500
 
 
 class UploadsController(Controller):
@@ -63,13 +71,30 @@ class UploadsController(Controller):
                         status_code=HTTP_202_ACCEPTED)
 
     @get("/{upload_id:uuid}", guards=[may_browse],
-         summary="An upload's state and each of its songs' stage")
-    async def show(self, upload_id: uuid.UUID, gateway: Gateway) -> queries.UploadDetails:
-        details = await gateway.read(queries.upload_details, upload_id,
-                                     trace_url_template=gateway.settings.trace_url_template)
-        if details is None:
+         summary="An upload's state, its songs counted by state, and one page of its songs")
+    async def show(self, upload_id: uuid.UUID, gateway: Gateway,
+                   song_state: SongState | None = QueryParameter(
+                       name="state", default=None,
+                       description="Only songs in this state: `failed` lists every failure, "
+                                   "`in_progress` the songs still on their way."),
+                   after: uuid.UUID | None = QueryParameter(
+                       name="after", default=None,
+                       description="The songs after this one in folder order: the previous "
+                                   "page's `next_after`."),
+                   limit: int = QueryParameter(
+                       name="limit", default=UPLOAD_SONGS_PAGE, ge=1, le=UPLOAD_SONGS_MAX,
+                       description="Songs in the page at most.")) -> UploadStatus:
+        """`song_counts` counts every song of the upload; `songs` holds one page of them in
+        folder order. Follow `next_after` until it is null to read them all, each once."""
+        try:
+            status = await gateway.read(upload_status, upload_id, state=song_state, after=after,
+                                        limit=limit,
+                                        trace_url_template=gateway.settings.trace_url_template)
+        except NotASongOfTheUpload as error:
+            raise ValidationException(str(error)) from error
+        if status is None:
             raise NotFoundException(f"No upload {upload_id}.")
-        return details
+        return status
 
 
 class SongSummary(Answer):
