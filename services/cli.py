@@ -11,11 +11,12 @@ from pathlib import Path
 
 import click
 
+from services.lazy_commands import LazyCommands, command_in
 from services.run_all import SERVICES
 from services.sync.chserver_command import chserver
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyCommands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Clone Hero Hub: a self-hosted library for Clone Hero songs.
 
@@ -54,8 +55,10 @@ def run(service: str) -> None:
         from services.gateway.settings import GatewayServiceSettings
 
         settings = GatewayServiceSettings()
+        # No WebSocket routes: without ws="none" uvicorn loads a WebSocket library anyway.
         uvicorn.run(create_app(settings), host=settings.gateway_host, port=settings.gateway_port,
-                    log_level="warning", timeout_graceful_shutdown=10, **proxy_options(settings))
+                    log_level="warning", timeout_graceful_shutdown=10, ws="none",
+                    **proxy_options(settings))
         return
     module = {"ingest": "services.ingest.app", "catalog": "services.catalog.app",
               "sync": "services.sync.app"}[service]
@@ -264,35 +267,29 @@ def s3_serve() -> None:
 
 main.add_command(chserver)
 
-def _add_commands() -> None:
-    from services.catalog.replay_command import reindex, replay
-    from services.importer.command import import_library
-    from services.ingest.gc_command import gc
-    from services.ingest.scan_command import scan
 
-    main.add_command(import_library)
-    main.add_command(scan)
-    main.add_command(gc)
-    main.add_command(replay)
-    main.add_command(reindex)
-    from services.ingest.generator.command import generate
-    main.add_command(generate)
-    _add_backup_commands()
-
-
-def _add_backup_commands() -> None:
+def _backup_command(name: str) -> click.Command:
     from services.backup.command import Services, backup_commands
     from services.sync.rebuild import rebuild_content_folder
     from shared.persistence import db as catalog_db
     from shared.persistence.backup_rows import referenced
     from shared.persistence.uploads import end_unfinished_uploads
 
-    for command in backup_commands(Services(referenced, catalog_db.create_database, _setup,
-                                            end_unfinished_uploads, rebuild_content_folder)):
-        main.add_command(command)
+    commands = backup_commands(Services(referenced, catalog_db.create_database, _setup,
+                                        end_unfinished_uploads, rebuild_content_folder))
+    return next(command for command in commands if command.name == name)
 
 
-_add_commands()
+main.lazy.update({
+    "import": command_in("services.importer.command", "import_library"),
+    "scan": command_in("services.ingest.scan_command", "scan"),
+    "gc": command_in("services.ingest.gc_command", "gc"),
+    "replay": command_in("services.catalog.replay_command", "replay"),
+    "reindex": command_in("services.catalog.replay_command", "reindex"),
+    "generate": command_in("services.ingest.generator.command", "generate"),
+    "backup": lambda: _backup_command("backup"),
+    "restore": lambda: _backup_command("restore"),
+})
 
 if __name__ == "__main__":
     main()

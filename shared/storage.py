@@ -20,10 +20,14 @@ from minio.commonconfig import REPLACE, CopySource
 from minio.datatypes import Part
 from minio.error import S3Error
 
-# A stream of unknown length is sent in parts read one at a time into one buffer, so the part
-# size bounds the memory of each upload under way. 8 MiB parts still allow 80 GiB in S3's
-# 10,000 parts, above the largest upload accepted (50 GiB by default).
-PART_SIZE = 8 * 1024 * 1024
+from shared.storage_parts import (
+    FIRST_READ_SIZE,
+    PART_SIZE,
+    WholeReads,
+    fill_part,
+    stream_part_size,
+)
+
 _OCTETS = "application/octet-stream"
 DOWNLOAD_PIECE = 1024 * 1024
 _MISSING = {"NoSuchKey", "NoSuchBucket", "NoSuchObject", "ResourceNotFound"}
@@ -54,30 +58,6 @@ class ObjectStore(Protocol):
     def list(self, bucket: str, prefix: str = "") -> Iterator[StoredObject]: ...
     def delete(self, bucket: str, key: str) -> None: ...
     def touch(self, bucket: str, key: str) -> bool: ...
-
-
-def _fill(buffer: memoryview, stream: BinaryIO) -> int:
-    """Read `stream` into `buffer` until it is full or the stream ends; the bytes read."""
-    filled = 0
-    while filled < len(buffer):
-        piece = stream.read(len(buffer) - filled)
-        if not piece:
-            break
-        buffer[filled:filled + len(piece)] = piece
-        filled += len(piece)
-    return filled
-
-
-def _read_up_to(stream: BinaryIO, limit: int) -> bytearray:
-    """Up to `limit` bytes of `stream`, in a buffer that grows only as bytes come: a small
-    object never costs a whole part."""
-    buffer = bytearray()
-    while len(buffer) < limit:
-        piece = stream.read(limit - len(buffer))
-        if not piece:
-            break
-        buffer += piece
-    return buffer
 
 
 class ObjectNotFound(KeyError):
@@ -116,13 +96,19 @@ class S3ObjectStore:
     def _put_in_parts(self, bucket: str, key: str, stream: BinaryIO) -> str:
         """A stream of unknown length, each part read into the one buffer and sent from it
         (the client's own put copies each part as it grows, and again to cut it: three parts'
-        worth at once); one request, from a buffer its size, when it fits a part."""
+        worth at once); one request when it fits a part. Most uploads are a song or two, so a
+        first small buffer is filled before a part's is taken (and cleared)."""
         client = self._client
-        first = _read_up_to(stream, PART_SIZE)
-        if len(first) < PART_SIZE:
-            return client._put_object(bucket, key, first, {"Content-Type": _OCTETS}).etag
-        part = memoryview(first)  # a whole part: the buffer every later part is read into
-        filled = PART_SIZE
+        first = memoryview(bytearray(FIRST_READ_SIZE))
+        filled = fill_part(first, stream)
+        if filled < len(first):
+            return client._put_object(bucket, key, first[:filled], {"Content-Type": _OCTETS}).etag
+        part = memoryview(bytearray(stream_part_size(1)))
+        part[:filled] = first
+        del first
+        filled += fill_part(part[filled:], stream)
+        if filled < len(part):
+            return client._put_object(bucket, key, part[:filled], {"Content-Type": _OCTETS}).etag
         upload_id = client._create_multipart_upload(bucket, key, {"Content-Type": _OCTETS})
         try:
             parts: list[Part] = []
@@ -130,7 +116,9 @@ class S3ObjectStore:
                 number = len(parts) + 1
                 etag = client._upload_part(bucket, key, part[:filled], None, upload_id, number)
                 parts.append(Part(number, etag))
-                filled = _fill(part, stream)
+                if stream_part_size(number + 1) != len(part):
+                    part = memoryview(bytearray(stream_part_size(number + 1)))
+                filled = fill_part(part, stream)
             return client._complete_multipart_upload(bucket, key, upload_id, parts).etag
         except BaseException:
             with contextlib.suppress(Exception):
@@ -217,28 +205,6 @@ class S3ObjectStore:
                 return False
             raise
         return True
-
-
-class WholeReads:
-    """A stream whose `read(size)` returns `size` bytes unless the stream ends first, however
-    short the underlying reads are (a pipe fed a piece at a time). The S3 client gathers each
-    part by appending every read to what it has so far, which copies a part over and over
-    when reads are short; here the pieces are joined once."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
-
-    def read(self, size: int = -1) -> bytes:
-        if size < 0:
-            return self._stream.read()
-        pieces, wanted = [], size
-        while wanted > 0:
-            piece = self._stream.read(wanted)
-            if not piece:
-                break
-            pieces.append(piece)
-            wanted -= len(piece)
-        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
 def _translated(error: S3Error, bucket: str, key: str) -> Exception:

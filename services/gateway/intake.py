@@ -1,13 +1,14 @@
 """Receiving an upload: the request body streamed into the uploads bucket as it arrives.
 
-Memory stays bounded whatever the size: each file of a multipart body (or a raw body) flows
-through a small pipe into an S3 multipart upload running in a worker thread, counted against
-the limit as it arrives; other form fields are never kept and may not exceed MAX_FIELD_BYTES.
+Memory stays bounded whatever the size: each file of a multipart body (or a raw body) is
+written, piece by piece as it arrives, straight into the part buffer of an S3 multipart upload
+running in a worker thread (see PartFeed), counted against the limit as it arrives; other
+form fields are never kept and may not exceed MAX_FIELD_BYTES.
 """
 
 from __future__ import annotations
 
-import queue
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -19,8 +20,8 @@ from multipart import MultipartSegment, PushMultipartParser
 
 from shared.storage import ObjectStore
 
-FEED_BYTES = 1024 * 1024
 MAX_FIELD_BYTES = 64 * 1024  # a form field that is not a file: a name, a token
+READ_BYTES = 1024 * 1024  # what `PartFeed.read` asks of the writer at a time
 
 
 class UploadRejected(Exception):
@@ -53,42 +54,91 @@ class _Aborted(Exception):
     pass
 
 
-class ChunkPipe:
-    """A file-like object read by a worker thread and fed from the event loop. A read returns
-    what one fed chunk holds at most (a short read, as a socket's), so the pipe never gathers
-    a reader's whole request (an 8 MiB part) in a buffer of its own. It holds `depth` chunks
-    while the reader sends a part: enough to keep the client sending, little to keep."""
+class PartFeed:
+    """A file-like object that a worker thread reads into its part buffer (`readinto`) and
+    that the event loop writes into: each piece of the body is copied once, straight into
+    the buffer the reader waits to fill, so a file of any size costs the reader's one part
+    and nothing beside it. While the reader sends a part, the writer waits for the next
+    buffer (and the client's bytes wait in the socket meanwhile)."""
 
-    def __init__(self, depth: int = 4) -> None:
-        self._chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(depth)
-        self._left = b""
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._target: memoryview | None = None
+        self._filled = 0
         self._ended = False
+        self._closed = False
+        self._error: BaseException | None = None
 
-    def feed(self, chunk: bytes) -> None:
-        self._chunks.put(chunk)
+    # The reader's side, in a worker thread.
 
-    def end(self) -> None:
-        self._chunks.put(None)
-
-    def abort(self) -> None:
-        self._chunks.put(_Aborted())
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        """Wait until the writer has filled `buffer` or ended; the bytes written into it."""
+        with self._changed:
+            if self._error is None and not self._ended:
+                self._target, self._filled = memoryview(buffer).cast("B"), 0
+                self._changed.notify_all()
+                while self._target is not None and self._error is None:
+                    self._changed.wait()
+            self._target = None
+            if self._error is not None:
+                raise self._error
+            filled, self._filled = self._filled, 0
+            return filled
 
     def read(self, size: int = -1) -> bytes:
         if size < 0:  # everything up to the end
-            return b"".join(iter(lambda: self.read(FEED_BYTES), b""))
-        while not self._left and not self._ended:
-            item = self._chunks.get()
-            if isinstance(item, BaseException):
-                raise item
-            if item is None:
-                self._ended = True
-            else:
-                self._left = item
-        if size >= len(self._left):
-            data, self._left = self._left, b""
-        else:
-            data, self._left = self._left[:size], self._left[size:]
-        return data
+            return b"".join(iter(lambda: self.read(READ_BYTES), b""))
+        buffer = bytearray(size)
+        del buffer[self.readinto(buffer):]
+        return bytes(buffer)
+
+    def close(self) -> None:
+        """The reader reads no more (it has stored the file, or failed)."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    # The writer's side, on the event loop.
+
+    async def write(self, data: bytes) -> None:
+        """Copy `data` into the reader's buffers, waiting (in a worker thread) whenever the
+        reader has none waiting; dropped once the reader has closed."""
+        view = memoryview(data)
+        while view:
+            target = self._target
+            if target is None:
+                if not await anyio.to_thread.run_sync(self._wait_for_target):
+                    return
+                continue
+            count = min(len(view), len(target) - self._filled)
+            target[self._filled:self._filled + count] = view[:count]
+            self._filled += count
+            view = view[count:]
+            if self._filled == len(target):
+                self._hand_over()
+
+    def end(self) -> None:
+        """No more bytes: the reader gets what its buffer holds, then the end."""
+        with self._changed:
+            self._ended = True
+            self._hand_over()
+
+    def abort(self) -> None:
+        """The upload is given up: the reader's read raises."""
+        with self._changed:
+            self._error = _Aborted()
+            self._changed.notify_all()
+
+    def _hand_over(self) -> None:
+        with self._changed:
+            self._target = None
+            self._changed.notify_all()
+
+    def _wait_for_target(self) -> bool:
+        with self._changed:
+            while self._target is None and not self._closed:
+                self._changed.wait()
+            return self._target is not None
 
 
 def safe_relative_path(name: str | None) -> str:
@@ -105,8 +155,7 @@ class _FileWriter:
 
     def __init__(self, store: ObjectStore, bucket: str, key: str, path: str) -> None:
         self.path, self.key, self.size = path, key, 0
-        self._pipe = ChunkPipe()
-        self._pending = bytearray()
+        self._feed = PartFeed()
         self._etag: str | None = None
         self._done = anyio.Event()
         self._error: BaseException | None = None
@@ -115,27 +164,19 @@ class _FileWriter:
     async def run(self) -> None:
         try:
             self._etag = await anyio.to_thread.run_sync(
-                self._store.put_stream, self._bucket, self.key, self._pipe, -1)
+                self._store.put_stream, self._bucket, self.key, self._feed, -1)
         except BaseException as error:
             self._error = error
         finally:
+            self._feed.close()
             self._done.set()
 
     async def write(self, data: bytes) -> None:
         self.size += len(data)
-        self._pending += data
-        if len(self._pending) >= FEED_BYTES:
-            await self._flush()
-
-    async def _flush(self) -> None:
-        chunk, self._pending = bytes(self._pending), bytearray()
-        if self._done.is_set():
-            return
-        await anyio.to_thread.run_sync(self._pipe.feed, chunk)
+        await self._feed.write(data)
 
     async def finish(self) -> StoredFile:
-        await self._flush()
-        await anyio.to_thread.run_sync(self._pipe.end)
+        self._feed.end()
         await self._done.wait()
         if self._error is not None:
             raise self._error
@@ -143,7 +184,7 @@ class _FileWriter:
 
     async def abort(self) -> None:
         if not self._done.is_set():
-            await anyio.to_thread.run_sync(self._pipe.abort)
+            self._feed.abort()
             await self._done.wait()
 
 

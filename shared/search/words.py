@@ -30,6 +30,15 @@ LONG_WORD = 6
 _LAST_CHARACTER = "\U0010ffff"
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted: `np.unique` without loading `numpy.ma` (1.5 MB that
+    nothing else here needs), which it consults on every call."""
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), dtype=np.bool_)
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
@@ -95,7 +104,7 @@ class WordPostings:
         old_words = np.repeat(np.arange(len(self.words)), counts)
         keep = merged[self._slots]
         recent_words = np.array(list(self._recent), dtype=STRINGS)
-        words = np.unique(np.concatenate([self.words, recent_words]))
+        words = _distinct(np.concatenate([self.words, recent_words]))
         lengths = [len(slots) for slots in self._recent.values()]
         pair_words = np.concatenate([
             np.searchsorted(words, self.words)[old_words[keep]],
@@ -172,7 +181,7 @@ class WordPostings:
         starts = np.searchsorted(self._delete_keys, hashes)
         stops = np.searchsorted(self._delete_keys, hashes, side="right")
         owners = [self._delete_words[a:b] for a, b in zip(starts, stops, strict=True) if b > a]
-        found = set(self.words[np.unique(np.concatenate(owners))].tolist()) if owners else set()
+        found = set(self.words[np.concatenate(owners)].tolist()) if owners else set()
         found |= {word for word in self._recent
                   if abs(len(word) - len(typed)) <= allowed
                   and OSA.distance(typed, word, score_cutoff=allowed) <= allowed}

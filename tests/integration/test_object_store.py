@@ -9,7 +9,8 @@ import uuid
 
 import pytest
 
-from shared.storage import PART_SIZE, ObjectNotFound, S3ObjectStore
+from shared.storage import ObjectNotFound, S3ObjectStore
+from shared.storage_parts import FIRST_READ_SIZE, SMALL_PART_SIZE
 from tests.support.stack import ACCESS_KEY, SECRET_KEY
 
 pytestmark = pytest.mark.integration
@@ -56,8 +57,8 @@ def test_a_missing_object_raises_and_leaves_no_file(store, tmp_path):
 
 
 class _Body(io.RawIOBase):
-    """A body of `size` bytes arriving in pieces of at most 1 MiB, as the gateway's pipe
-    hands over an upload."""
+    """A body of `size` bytes arriving in pieces of at most 1 MiB, written into the reader's
+    buffer as the gateway's feed writes an upload."""
 
     def __init__(self, size: int) -> None:
         self._left = size
@@ -66,17 +67,18 @@ class _Body(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:
-        n = min(self._left, len(self._piece), size if size >= 0 else self._left)
+    def readinto(self, buffer) -> int:
+        n = min(self._left, len(self._piece), len(buffer))
+        buffer[:n] = self._piece[:n]
         self._left -= n
-        return self._piece[:n]
+        return n
 
 
 def test_a_stream_of_unknown_length_is_held_one_part_at_a_time(store):
     """Whatever its size, a streamed object costs the process about one part (read into one
     buffer and sent from it), not copies of it nor a part per parallel request."""
     key = f"objects/{uuid.uuid4()}/pack.zip"
-    size = 8 * PART_SIZE
+    size = 8 * SMALL_PART_SIZE
     tracemalloc.start()
     try:
         store.put_stream(BUCKET, key, _Body(size))
@@ -84,24 +86,26 @@ def test_a_stream_of_unknown_length_is_held_one_part_at_a_time(store):
     finally:
         tracemalloc.stop()
     assert store.stat(BUCKET, key).size == size
-    assert peak < 1.5 * PART_SIZE
+    assert peak < 1.5 * SMALL_PART_SIZE
 
 
 def test_a_small_stream_of_unknown_length_costs_its_own_size_not_a_part(store):
     """Most uploads are a song or two: each must not take (and clear) a whole part's buffer."""
     key = f"objects/{uuid.uuid4()}/song.zip"
     size = 200_000
+    body = _Body(size)
     tracemalloc.start()
     try:
-        store.put_stream(BUCKET, key, _Body(size))
+        store.put_stream(BUCKET, key, body)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert store.stat(BUCKET, key).size == size
-    assert peak < PART_SIZE / 4
+    assert peak < SMALL_PART_SIZE / 4
 
 
-@pytest.mark.parametrize("size", [0, 1000, PART_SIZE, 2 * PART_SIZE + 12345])
+@pytest.mark.parametrize("size", [0, 1000, FIRST_READ_SIZE, FIRST_READ_SIZE + 1, SMALL_PART_SIZE,
+                                  2 * SMALL_PART_SIZE + 12345])
 def test_a_stream_of_unknown_length_is_stored_byte_for_byte(store, size):
     key = f"objects/{uuid.uuid4()}/pack.zip"
     data = uuid.uuid4().bytes * (size // 16) + b"x" * (size % 16)
@@ -118,9 +122,10 @@ class _Pieces(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:
+    def readinto(self, buffer) -> int:
         self._turn += 1
-        n = min(size if size >= 0 else len(self._data), 700_000 + 99_991 * (self._turn % 7))
+        n = min(len(buffer), 700_000 + 99_991 * (self._turn % 7))
         piece = self._data[self._at:self._at + n]
+        buffer[:len(piece)] = piece
         self._at += len(piece)
-        return piece
+        return len(piece)

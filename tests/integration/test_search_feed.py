@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import tracemalloc
 import uuid
 
 import numpy as np
@@ -15,6 +16,7 @@ from sqlalchemy import create_engine, delete, select, text, update
 from shared.persistence.tables import Song
 from shared.search.feed import APPLICATION_NAME, SearchFeed, load_index
 from shared.search.syntax import parse_search
+from tests.support import stack as stacks
 
 pytestmark = pytest.mark.integration
 DEADLINE = 20.0
@@ -112,3 +114,38 @@ def test_an_index_rebuilt_from_scratch_equals_the_catalog(feed, engine, database
         assert {rebuilt.id_of(slot) for slot in np.flatnonzero(mask)} == expected
         assert eventually(lambda q=query, e=expected: found(feed, q) == e)
     assert eventually(lambda: found(feed, "") == catalog_ids)
+
+
+@pytest.fixture
+def library_of_6000_songs():
+    """A catalog database of its own holding 6,000 songs; its DSN."""
+    name = f"chhub_test_feed_load_{uuid.uuid4().hex[:8]}"
+    dsn = stacks.fresh_database(name).replace("+psycopg2", "")
+    with contextlib.closing(psycopg2.connect(dsn)) as connection, connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO songs (id, title, artist, album, genre, charter, year, file_path,
+                               metadata, md5, manifest_key, instruments, parts, revision,
+                               parser_version)
+            SELECT gen_random_uuid(), 'Song number ' || n || ' of the night',
+                   'Artist ' || mod(n, 300), 'Album ' || n, 'Rock', 'Charter ' || mod(n, 40),
+                   '2004', 'Artist/' || n, '{}', md5(n::text), 'manifests/' || n,
+                   ARRAY['guitar', 'bass'],
+                   ARRAY['guitar:expert', 'guitar:hard', 'guitar:medium', 'bass:expert'], 1, 1
+            FROM generate_series(1, 6000) AS n""")
+        connection.commit()
+    yield dsn
+    stacks.drop_database(name)
+
+
+def test_a_load_holds_a_few_hundred_rows_at_a_time_beside_the_index(library_of_6000_songs):
+    """What a load holds beyond the index it returns stays small whatever the library: read
+    thousands of rows at a time, it was 9 MB at 6,000 songs."""
+    with contextlib.closing(psycopg2.connect(library_of_6000_songs)) as connection:
+        tracemalloc.start()
+        try:
+            index = load_index(connection)
+            held, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert len(index) == 6000
+    assert peak - held < 5 * 1024 * 1024

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import tracemalloc
+
+import anyio
 import pytest
 
-from services.gateway.intake import ChunkPipe, UploadRejected, safe_relative_path, store_body
+from services.gateway.intake import PartFeed, UploadRejected, safe_relative_path, store_body
 from shared.storage import InMemoryObjectStore
 
 BOUNDARY = "xYzBoUnDaRy"
@@ -119,13 +124,88 @@ async def test_a_second_file_past_max_files_is_refused():
                          max_bytes=10**9, max_files=1)
 
 
-def test_the_pipe_hands_over_at_most_one_fed_chunk_per_read():
-    """The object store asks for a whole part at a time; the pipe answers with what has come,
-    so it never holds a part of its own beside the one the store gathers."""
-    pipe = ChunkPipe()
-    for piece in (b"a" * 1000, b"b" * 1000, b"c" * 1000):
-        pipe.feed(piece)
-    pipe.end()
-    reads = [pipe.read(8 * 1024 * 1024 + 1), pipe.read(400), pipe.read(10**7), pipe.read(-1)]
-    assert reads == [b"a" * 1000, b"b" * 400, b"b" * 600, b"c" * 1000]
-    assert pipe.read(10) == b""
+class InMemoryPartStore(InMemoryObjectStore):
+    """Reads a stream of unknown length as the S3 adapter does, a part at a time into one
+    buffer, and keeps only each object's size and digest."""
+
+    PART = 1024 * 1024
+
+    def put_stream(self, bucket, key, stream, length=-1):
+        part, digest, size = memoryview(bytearray(self.PART)), hashlib.sha256(), 0
+        while count := stream.readinto(part):
+            digest.update(part[:count])
+            size += count
+        return self.put_bytes(bucket, key, f"{size}:{digest.hexdigest()}".encode())
+
+
+async def pieces(count: int, size: int = 64 * 1024):
+    for index in range(count):
+        yield bytes([index % 251]) * size
+
+
+async def test_a_large_body_costs_the_part_the_store_reads_and_little_beside_it():
+    """Each piece goes straight into the part buffer the store fills: no queue of pieces, no
+    copy of a part, whatever the size of the body."""
+    objects = InMemoryPartStore()
+    tracemalloc.start()
+    try:
+        [stored] = await store_body(pieces(400), content_type="application/octet-stream",
+                                    filename="pack.zip", store=objects, bucket="uploads",
+                                    prefix="gateway/1", max_bytes=10**12)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    expected = hashlib.sha256()
+    async for piece in pieces(400):
+        expected.update(piece)
+    assert stored.size == 400 * 64 * 1024
+    assert objects.get_bytes("uploads", "gateway/1/pack.zip").decode() == (
+        f"{stored.size}:{expected.hexdigest()}")
+    assert peak < InMemoryPartStore.PART + 512 * 1024
+
+
+def read_in_a_thread(feed: PartFeed, sizes: list[int]) -> tuple[threading.Thread, list]:
+    """What each `readinto` of a buffer of each size got, or the error it raised."""
+    got: list = []
+
+    def read() -> None:
+        try:
+            for size in sizes:
+                buffer = bytearray(size)
+                got.append(bytes(buffer[:feed.readinto(buffer)]))
+        except Exception as error:
+            got.append(error)
+        finally:
+            feed.close()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    return reader, got
+
+
+async def test_the_feed_fills_each_buffer_the_reader_holds_out_then_ends():
+    feed = PartFeed()
+    reader, got = read_in_a_thread(feed, [5, 5, 5, 5])
+    for piece in (b"abc", b"defghij", b"kl"):
+        await feed.write(piece)
+    feed.end()
+    await anyio.to_thread.run_sync(reader.join)
+    assert got == [b"abcde", b"fghij", b"kl", b""]
+
+
+async def test_a_given_up_feed_makes_the_reader_raise():
+    feed = PartFeed()
+    reader, got = read_in_a_thread(feed, [5, 5])
+    await feed.write(b"abcdefg")
+    feed.abort()
+    await anyio.to_thread.run_sync(reader.join)
+    assert got[0] == b"abcde" and isinstance(got[1], Exception)
+
+
+async def test_what_is_written_after_the_reader_stopped_is_dropped():
+    feed = PartFeed()
+    reader, got = read_in_a_thread(feed, [3])
+    await feed.write(b"abc")
+    await anyio.to_thread.run_sync(reader.join)
+    await feed.write(b"more than the reader took")  # returns: nobody reads any more
+    assert got == [b"abc"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
@@ -240,3 +242,23 @@ def test_typos_find_words_merged_on_their_own_as_songs_arrive(songs):
         built.put(IndexedSong(id=song_id(number), name=f"Filler {number}"))
     assert "quietude" in built.lookalikes(["quietdue"])[0]
     assert ids(built, built.matching(parse_search("quietdue"))[0]) == {song_id(9001)}
+
+
+def test_loading_and_searching_the_index_leaves_numpys_masked_arrays_unloaded():
+    """`numpy.ma` (1.5 MB the index never uses) stays out of the gateway: `np.unique` would
+    load it on its first call."""
+    code = """
+import sys
+from shared.search.index import IndexedSong, SongIndex
+from shared.search.syntax import parse_search
+index = SongIndex(merge_words_after=2)
+for number, name in enumerate(["Iron Maiden", "Night Fire", "Iron Storm", "Maiden Voyage"]):
+    index.put(IndexedSong(id=f"00000000-0000-0000-0000-00000000000{number}", name=name))
+index.settle(force=True)
+assert index.lookalikes(["mayden"]) == [{"maiden": 5 / 6}], index.lookalikes(["mayden"])
+assert index.matching(parse_search("mayden"))[0].sum() == 2
+print("numpy.ma" in sys.modules)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

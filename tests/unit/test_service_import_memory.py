@@ -15,6 +15,12 @@ pytestmark = pytest.mark.unit
 # talks to Redis only when sessions are kept there and reads images only when custom content
 # arrives.
 NOT_IN_GATEWAY = ("py7zr", "rarfile", "libarchive", "zxcvbn", "redis", "PIL")
+# Every service process starts through `chhub run`: the other commands' modules (and the
+# archive, HTTP and audio libraries they load) stay out of it.
+OTHER_COMMANDS = ("services.importer.command", "services.backup.command",
+                  "services.catalog.replay_command", "services.ingest.generator.command",
+                  "services.ingest.scan_command", "services.ingest.gc_command")
+LAZY_COMMANDS = ("import", "scan", "gc", "replay", "reindex", "generate", "backup", "restore")
 
 
 def loaded_after_import(module: str, candidates: tuple[str, ...]) -> list[str]:
@@ -27,7 +33,41 @@ def loaded_after_import(module: str, candidates: tuple[str, ...]) -> list[str]:
 
 
 def test_the_gateway_does_not_load_archive_password_redis_or_image_libraries():
-    assert loaded_after_import("services.gateway.app", NOT_IN_GATEWAY) == []
+    """As its process loads it: the command line first, then the app."""
+    assert loaded_after_import("services.cli, services.gateway.app",
+                               NOT_IN_GATEWAY + OTHER_COMMANDS) == []
+
+
+def test_the_command_line_loads_no_other_command_for_the_service_it_runs():
+    assert loaded_after_import("services.cli", OTHER_COMMANDS) == []
+
+
+def test_every_command_is_still_listed_and_runs_when_named():
+    from click.testing import CliRunner
+
+    from services.cli import main
+
+    listed = CliRunner().invoke(main, ["--help"])
+    assert all(f"  {name} " in listed.output for name in LAZY_COMMANDS), listed.output
+    for name in LAZY_COMMANDS:
+        shown = CliRunner().invoke(main, [name, "--help"])
+        assert shown.exit_code == 0 and "Usage:" in shown.output, (name, shown.output)
+
+
+def test_the_gateways_server_loads_no_websocket_library(monkeypatch):
+    """The gateway has no WebSocket route; uvicorn would load one anyway unless told."""
+    from click.testing import CliRunner
+
+    from services import cli
+
+    served = {}
+    monkeypatch.setattr("shared.native_heap.bound_native_heap", lambda: True)
+    monkeypatch.setattr("shared.logs.configure_logging", lambda **_: None)
+    monkeypatch.setattr("shared.observability.start_observability", lambda *_: None)
+    monkeypatch.setattr("services.gateway.app.create_app", lambda settings: "app")
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: served.update(options))
+    CliRunner().invoke(cli.main, ["run", "gateway"])
+    assert served["ws"] == "none"
 
 
 def test_the_password_rating_still_works_when_first_used():

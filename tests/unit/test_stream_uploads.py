@@ -1,9 +1,14 @@
 """A stream of known length goes to S3 in parts: the adapter hands the client reads of whole
-parts, however short the stream's reads."""
+parts, however short the stream's reads. A stream of unknown length goes in parts as small as
+S3 allows, as long as S3's 10,000 parts still hold the largest upload accepted."""
 
 from minio.helpers import read_part_data
 
-from shared.storage import WholeReads
+from shared.settings import IngestSettings
+from shared.storage_parts import WholeReads, stream_part_size
+
+S3_SMALLEST_PART = 5 * 1024 * 1024
+S3_MOST_PARTS = 10_000
 
 
 class ShortReads:
@@ -39,3 +44,13 @@ def test_the_client_gathers_a_part_in_one_read():
     stream.read = counted
     assert read_part_data(stream, 512 * 1024) == data[:512 * 1024]
     assert len(reads_of_client) == 1
+
+
+def test_a_stream_of_unknown_length_starts_with_the_smallest_part_s3_takes():
+    assert stream_part_size(1) == S3_SMALLEST_PART
+
+
+def test_s3s_ten_thousand_parts_of_a_stream_hold_twice_the_largest_upload_accepted():
+    parts = [stream_part_size(number) for number in range(1, S3_MOST_PARTS + 1)]
+    assert min(parts) >= S3_SMALLEST_PART
+    assert sum(parts) >= 2 * IngestSettings.model_fields["max_upload_bytes"].default
