@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any
 
 from . import events as ev
 from .raw import Note, RawTrack
 
 FOUR_LANE, FOUR_LANE_PRO, FIVE_LANE = 0, 1, 2
+_BY_TYPE = itemgetter(2)
 
 _NOTE_TYPE = {
     ev.RED_DRUM: ev.N_RED_DRUM, ev.YELLOW_DRUM: ev.N_YELLOW_DRUM, ev.BLUE_DRUM: ev.N_BLUE_DRUM,
@@ -43,9 +45,10 @@ def drum_type_of(tracks: list[RawTrack], modifiers: Mapping[str, Any]) -> int | 
         return FOUR_LANE_PRO
     if modifiers["five_lane_drums"]:
         return FIVE_LANE
-    if any(e[2] in ev.TOM_OR_CYMBAL_MARKERS for t in drums for e in t.events):
+    types = set().union(*(map(_BY_TYPE, t.events) for t in drums))
+    if not types.isdisjoint(ev.TOM_OR_CYMBAL_MARKERS):
         return FOUR_LANE_PRO
-    if any(e[2] == ev.FIVE_GREEN_DRUM for t in drums for e in t.events):
+    if ev.FIVE_GREEN_DRUM in types:
         return FIVE_LANE
     return FOUR_LANE
 
@@ -70,6 +73,7 @@ def _dynamics_flag(kind: int, present: set[int]) -> int:
 
 
 _NO_MODIFIERS: frozenset[int] = frozenset()
+_UNSEEN = object()
 
 
 def resolve_drum_groups(groups: list[list[list[int]]], drum_type: int,
@@ -77,9 +81,11 @@ def resolve_drum_groups(groups: list[list[list[int]]], drum_type: int,
     """Each tick's drum events as notes; groups holding only modifiers are dropped."""
     resolved: list[list[Note]] = []
     disco = ev.DISCO_FLIP_OFF
-    tables: dict[frozenset[int], dict[int, tuple[int, int]]] = {}
+    tables: dict[frozenset[int], dict[int, tuple[int, int]]] = {}  # by modifiers
     plain = tables[_NO_MODIFIERS] = _note_table(_NO_MODIFIERS, drum_type, fmt, disco)
-    drums = ev.DRUM_EVENTS
+    # The event types found at a tick -> their note table, or None for modifiers alone;
+    # like `tables`, it holds for the current disco flip only.
+    by_kinds: dict[frozenset[int], dict[int, tuple[int, int]] | None] = {}
     for events in groups:
         if len(events) == 1:  # the common case: one hit, no modifier
             event = events[0]
@@ -87,29 +93,36 @@ def resolve_drum_groups(groups: list[list[list[int]]], drum_type: int,
             if entry is not None:
                 resolved.append([[event[0], event[1], entry[0], entry[1]]])
                 continue
-        kinds = {e[2] for e in events}
-        if kinds <= drums:
-            table = plain
-        else:
-            modifiers = frozenset(kinds - drums)
+        kinds = frozenset(map(_BY_TYPE, events))
+        table = by_kinds.get(kinds, _UNSEEN)
+        if table is _UNSEEN:
+            modifiers = kinds - ev.DRUM_EVENTS
             if (flips := modifiers & ev.DISCO_EVENTS) and min(flips) != disco:
                 disco = min(flips)
                 tables.clear()
+                by_kinds.clear()
                 plain = tables[_NO_MODIFIERS] = _note_table(_NO_MODIFIERS, drum_type, fmt,
                                                             disco)
-            if len(modifiers) == len(kinds):
-                continue
-            table = tables.get(modifiers)
-            if table is None:
-                table = tables[modifiers] = _note_table(modifiers, drum_type, fmt, disco)
-        notes = [[e[0], e[1], *table[e[2]]] for e in events if e[2] in table]
-        if ev.FIVE_GREEN_DRUM in kinds and ev.FIVE_ORANGE_FOUR_GREEN_DRUM in kinds:
-            fives = [e[2] == ev.FIVE_GREEN_DRUM for e in events if e[2] in table]
-            for note, is_five_green in zip(notes, fives, strict=True):
-                if is_five_green:
-                    note[2] = ev.N_BLUE_DRUM  # five-lane green moves over when orange is there
-        resolved.append(notes)
+            table = by_kinds[kinds] = _table_for(kinds, modifiers, tables, drum_type, fmt,
+                                                 disco)
+        if table is None:
+            continue
+        resolved.append([[e[0], e[1], *table[e[2]]] for e in events if e[2] in table])
     return resolved
+
+
+def _table_for(kinds: frozenset[int], modifiers: frozenset[int], tables: dict, drum_type: int,
+               fmt: str, disco: int) -> dict[int, tuple[int, int]] | None:
+    """The note table for a tick holding these event types; None when it holds no hit."""
+    if len(modifiers) == len(kinds):
+        return None
+    table = tables.get(modifiers)
+    if table is None:
+        table = tables[modifiers] = _note_table(modifiers, drum_type, fmt, disco)
+    if ev.FIVE_GREEN_DRUM in kinds and ev.FIVE_ORANGE_FOUR_GREEN_DRUM in kinds:
+        # five-lane green moves over when orange is there
+        table = {**table, ev.FIVE_GREEN_DRUM: (ev.N_BLUE_DRUM, table[ev.FIVE_GREEN_DRUM][1])}
+    return table
 
 
 def _note_table(modifiers: frozenset[int], drum_type: int, fmt: str,

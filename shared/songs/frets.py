@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any
 
 from . import events as ev
@@ -20,54 +21,52 @@ def hopo_threshold(modifiers: Mapping[str, Any], resolution: int, fmt: str) -> f
     return math.floor(1 + resolution / 3 if fmt == "mid" else (65 / 192) * resolution)
 
 
-def _is_chord(types: tuple[int, ...]) -> bool:
-    return len(types) > 1 and len(set(types)) > 1
-
-
-def _same_note(types: tuple[int, ...], last_types: tuple[int, ...]) -> bool:
-    """True unless the two groups hold two different lanes (scan-chart's isSameFretNote)."""
-    if not types or not last_types:
-        return True
-    return len(set(types) | set(last_types)) == 1
+_BY_TYPE = itemgetter(2)
+_ALONE = {kind: frozenset((kind,)) for kind in ev.FRET_EVENTS}  # the lanes of a single note
 
 
 def resolve_fret_groups(groups: list[list[list[int]]], modifiers: Mapping[str, Any],
                         resolution: int, fmt: str) -> list[list[Note]]:
-    """Each tick's fret events as notes flagged strum/hopo/tap; modifier-only ticks dropped."""
+    """Each tick's fret events as notes flagged strum/hopo/tap; modifier-only ticks dropped.
+
+    A note is a natural HOPO when it comes soon enough after the previous note group and is
+    neither a chord nor the previous group's only lane (scan-chart's isSameFretNote); in a
+    .mid, nor part of a previous chord.
+    """
     threshold = hopo_threshold(modifiers, resolution, fmt)
     resolved: list[list[Note]] = []
-    last_tick, last_types = None, None
+    last_tick, last_lanes = 0, None  # the previous note group's tick and set of lanes
     frets, note_type, mid = ev.FRET_EVENTS, ev.FRET_NOTE_TYPE, fmt == "mid"
     for events in groups:
         if len(events) == 1:  # the common case: one note, no modifier
             tick, length, kind = events[0][0], events[0][1], events[0][2]
-            if kind not in frets:
+            lanes = _ALONE.get(kind)
+            if lanes is None:
                 continue
-            types = (kind,)
-            natural = (last_types is not None and tick - last_tick <= threshold
-                       and (last_types[0] != kind or any(t != kind for t in last_types))
-                       and not (mid and kind in last_types and _is_chord(last_types)))
+            natural = (last_lanes is not None and tick - last_tick <= threshold
+                       and last_lanes != lanes
+                       and not (mid and kind in last_lanes and len(last_lanes) > 1))
             resolved.append([[tick, length, note_type[kind], ev.F_HOPO if natural else ev.F_STRUM]])
-            last_tick, last_types = tick, types
+            last_tick, last_lanes = tick, lanes
             continue
-        kinds = {e[2] for e in events}
+        kinds = set(map(_BY_TYPE, events))
         if ev.FORCE_OPEN in kinds:
             events = _apply_open(events)
-            kinds = {e[2] for e in events}
+            kinds = set(map(_BY_TYPE, events))
         notes = [e for e in events if e[2] in frets]
         if not notes:
             continue
-        types = tuple(e[2] for e in notes)
+        lanes = frozenset(map(_BY_TYPE, notes))
         natural = (
-            last_types is not None
+            last_lanes is not None
             and notes[0][0] - last_tick <= threshold
-            and not _is_chord(types)
-            and not _same_note(types, last_types)
-            and not (mid and _is_chord(last_types) and set(types) <= set(last_types))
+            and len(lanes) == 1
+            and len(lanes | last_lanes) > 1
+            and not (mid and len(last_lanes) > 1 and lanes <= last_lanes)
         )
         flag = _force_flag(kinds, natural)
         resolved.append([[e[0], e[1], note_type[e[2]], flag] for e in notes])
-        last_tick, last_types = notes[0][0], types
+        last_tick, last_lanes = notes[0][0], lanes
     return resolved
 
 

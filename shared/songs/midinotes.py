@@ -4,7 +4,9 @@ legacy star power read."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any
 
 from . import events as ev
@@ -34,6 +36,7 @@ _ACCENT = {ev.RED_DRUM: ev.RED_ACCENT, ev.YELLOW_DRUM: ev.YELLOW_ACCENT,
            ev.KICK_2X: ev.KICK_ACCENT}
 _FLEX_VELOCITY = {"easy": (21, 30), "medium": (21, 40), "hard": (21, 50)}
 _LANE_PHRASES = (ev.FLEX_LANE_SINGLE, ev.FLEX_LANE_DOUBLE)
+_BY_TYPE = itemgetter(2)
 _PHRASES = frozenset((ev.STAR_POWER, ev.SOLO_SECTION, ev.REJECTED_STAR_POWER, *_LANE_PHRASES,
                       ev.FREESTYLE_SECTION))
 
@@ -50,17 +53,19 @@ def _split_modifiers(events: list[list], kind: str,
     note tick they cover. A difficulty without notes gives nothing at all."""
     sustains = _MODIFIER_SUSTAINS["drums" if kind == "drums" else "other"]
     modifiable = _MODIFIABLE[kind]
-    types = {e[2] for e in events}
-    if not types & modifiable:
+    types = set(map(_BY_TYPE, events))
+    if types.isdisjoint(modifiable):
         if ev.ENABLE_CHART_DYNAMICS in types:
             dynamics.enabled = True
         return [], []
-    phrases = [e for e in events if e[2] in _PHRASES] if types & _PHRASES else []
-    simple = not types & sustains and not (kind == "drums" and (
+    has_phrases = not types.isdisjoint(_PHRASES)
+    phrases = [e for e in events if e[2] in _PHRASES] if has_phrases else []
+    simple = types.isdisjoint(sustains) and not (kind == "drums" and (
         dynamics.enabled or ev.ENABLE_CHART_DYNAMICS in types))
     if simple:
-        return [e for e in events if e[2] not in _PHRASES], phrases
+        return ([e for e in events if e[2] not in _PHRASES] if has_phrases else events), phrases
     result, active, latest = [], [], {}
+    first_end = math.inf  # the earliest tick at which an active modifier sustain stops
     for event in events:
         tick, _, event_type, velocity, channel = event
         if event_type == ev.ENABLE_CHART_DYNAMICS:
@@ -68,11 +73,12 @@ def _split_modifiers(events: list[list], kind: str,
             continue
         if event_type in _PHRASES:
             continue
-        if active:
-            active = [m for m in active
-                      if not (m[0] + m[1] < tick if m[1] == 0 else m[0] + m[1] <= tick)]
+        if tick >= first_end:  # events come in tick order: an ended sustain stays ended
+            active = [m for m in active if tick < _end_of(m)]
+            first_end = min(map(_end_of, active), default=math.inf)
         if event_type in sustains:
             active.append(event)
+            first_end = min(first_end, _end_of(event))
             continue
         if event_type in modifiable:
             for modifier in active:
@@ -85,6 +91,11 @@ def _split_modifiers(events: list[list], kind: str,
                 result.append([tick, 0, marker, 127, channel])
         result.append(event)
     return result, phrases
+
+
+def _end_of(sustain: list) -> int:
+    """The first tick a modifier sustain no longer covers (a zero-length one covers its own)."""
+    return sustain[0] + (sustain[1] or 1)
 
 
 def _fix_legacy_star_power(phrases: list[list], multiplier_note: int) -> None:

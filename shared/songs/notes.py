@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import math
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import reduce
+from itertools import accumulate, chain, islice, pairwise
+from operator import itemgetter, le, or_, sub
 from typing import Any
 
 from . import events as ev
@@ -18,6 +23,7 @@ from .tracks import ParsedChart, Track, parse_tracks
 
 NPS_WINDOW_MS = 1000
 MAX_GRAPH_SECONDS = 86_400  # a day: the graph ignores notes past it rather than grow without end
+_TYPE, _FLAGS = itemgetter(2), itemgetter(3)
 DIFFICULTY_KEYS = {
     "guitar": "diff_guitar", "guitarcoop": "diff_guitar_coop", "rhythm": "diff_rhythm",
     "bass": "diff_bass", "drums": "diff_drums", "keys": "diff_keys",
@@ -135,19 +141,18 @@ def analyse(chart: ParsedChart, modifiers: Mapping[str, Any]) -> NotesData:
 
 
 def _flags(chart: ParsedChart) -> dict[str, bool]:
-    flags = types = 0
-    for track in chart.tracks:
-        for group in track.groups:
-            for note in group:
-                flags |= note[3]
-                types |= 1 << note[2]
+    def every_note():
+        return chain.from_iterable(chain.from_iterable(t.groups for t in chart.tracks))
+
+    flags = reduce(or_, set(map(_FLAGS, every_note())), 0)
+    types = set(map(_TYPE, every_note()))
     return {
         "hasSoloSections": any(t.solo_sections for t in chart.tracks),
         "hasLyrics": chart.has_lyrics,
         "hasVocals": chart.has_vocals,
         "hasForcedNotes": chart.has_forced_notes,
         "hasTapNotes": bool(flags & ev.F_TAP),
-        "hasOpenNotes": bool(types & (1 << ev.N_OPEN)),
+        "hasOpenNotes": ev.N_OPEN in types,
         "has2xKick": bool(flags & ev.F_DOUBLE_KICK),
         "hasFlexLanes": any(t.flex_lanes for t in chart.tracks),
     }
@@ -178,15 +183,29 @@ def max_nps(times: list[float]) -> tuple[float, float]:
 
 def _per_second(track: Track) -> tuple[int, ...]:
     """Notes per second of song time (chords count once, except on drums)."""
-    if not track.times:
+    times = track.times
+    if not times:
         return ()
-    size = min(MAX_GRAPH_SECONDS, max(0, int(track.times[-1] // 1000))) + 1
+    size = min(MAX_GRAPH_SECONDS, max(0, int(times[-1] // 1000))) + 1
+    weights = list(map(len, track.groups)) if track.instrument == "drums" else None
+    if not (math.isfinite(times[0]) and all(map(le, times, islice(times, 1, None)))):
+        return _per_second_unordered(times, weights, size)
+    # In ascending order, each second's notes are one slice of the times.
+    edges = [bisect_left(times, 1000 * second) for second in range(size + 1)]
+    if weights is None:
+        return tuple(map(sub, islice(edges, 1, None), edges))
+    running = list(accumulate(weights, initial=0))  # notes before each chord
+    return tuple(running[end] - running[start] for start, end in pairwise(edges))
+
+
+def _per_second_unordered(times: list[float], weights: list[int] | None,
+                          size: int) -> tuple[int, ...]:
+    """`_per_second` for times that do not ascend (a tempo map out of order)."""
     counts = [0] * size
-    drums = track.instrument == "drums"
-    for group, time in zip(track.groups, track.times, strict=True):
+    for index, time in enumerate(times):
         second = int(time // 1000)
         if 0 <= second < size:
-            counts[second] += len(group) if drums else 1
+            counts[second] += 1 if weights is None else weights[index]
     return tuple(counts)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import pairwise
 from operator import itemgetter
 from typing import Any
 
@@ -19,6 +18,7 @@ from .raw import Note, Phrase, RawChart, RawTrack
 from .timing import Clock, Tempo, timed_tempos
 
 _BY_TYPE = itemgetter(2)
+_FORCED = frozenset((ev.FORCE_UNNATURAL, ev.FORCE_HOPO, ev.FORCE_STRUM))
 
 
 @dataclass
@@ -76,9 +76,8 @@ def parse_tracks(raw: RawChart, fmt: str, modifiers: Mapping[str, Any]) -> Parse
     """Apply the shared rules to a raw chart read from a `fmt` ('chart' or 'mid') file."""
     tempos = timed_tempos(raw.tempos, raw.resolution)
     drum_type = drum_type_of(raw.tracks, modifiers)
-    forced = {ev.FORCE_UNNATURAL, ev.FORCE_HOPO, ev.FORCE_STRUM}
-    has_forced = any(e[2] in forced for t in raw.tracks if t.instrument != "drums"
-                     for e in t.events)
+    has_forced = any(not _FORCED.isdisjoint(map(_BY_TYPE, t.events)) for t in raw.tracks
+                     if t.instrument != "drums")
 
     def markers(items: list[Marker]) -> list[Marker]:
         Clock(tempos, raw.resolution).stamp(items)
@@ -153,7 +152,7 @@ def _group_by_tick(events: list[list[int]], threshold: int) -> tuple[list[list[l
 def _dedupe_lanes(group: list[Note]) -> list[Note]:
     """One note per lane: sorted by lane, the longest (then most flags) kept."""
     group.sort(key=_BY_TYPE)
-    if all(a[2] != b[2] for a, b in pairwise(group)):
+    if len(set(map(_BY_TYPE, group))) == len(group):
         return group  # no lane twice: the order by lane is the whole story
     group.sort(key=lambda n: (n[2], -n[1], -n[3]))
     kept = [group[0]]
