@@ -37,14 +37,14 @@ def test_an_admin_pairs_a_rig_and_it_receives_only_the_chosen_song(
         songs.append(details["songs"][0]["song_id"])
 
     st.accept_library(rig, library)  # before the library learns of the rig and dials it
-    paired = httpx.post(f"{stack.gateway_url}/sync/rigs", headers=headers, data={
+    paired = httpx.post(f"{stack.gateway_url}/sync/rigs", headers=headers, timeout=60, data={
         "device_id": rig.device_id, "name": "den", "address": rig.local.listen_address})
     assert paired.status_code == 200 and "Pairing den" in paired.text
     st.wait_until(lambda: rig.device_id in library.rest.shared_with(SONGS_FOLDER),
                   timeout=SETTLE, what="the rig to share the songs folder")
     assert rig.device_id in library.rest.shared_with(SETLISTS_FOLDER)  # the game's Setlists
     st.wait_connected(library, rig)
-    chosen = httpx.post(f"{stack.gateway_url}/sync/selection", headers=headers, data={
+    chosen = httpx.post(f"{stack.gateway_url}/sync/selection", headers=headers, timeout=60, data={
         "device_id": rig.device_id, "name": "den", "mode": "songs",
         "songs": f"{stack.gateway_url}/songs/{songs[0]}"})
     assert chosen.status_code == 200, chosen.text
@@ -64,7 +64,7 @@ def test_an_admin_pairs_a_rig_and_it_receives_only_the_chosen_song(
     rig_songs.mkdir()
     rig.rest.ensure_folder(FolderSpec(folder, rig_songs, "receiveonly", "Songs"),
                            devices=[library.device_id])
-    song = httpx.get(f"{stack.gateway_url}/api/songs/{songs[0]}").json()
+    song = httpx.get(f"{stack.gateway_url}/api/songs/{songs[0]}", timeout=60).json()
     arrived = rig_songs / song["file_path"].removeprefix("songs/")
     files = song_files(corpus / AMAZING, f"{unique}0")
     st.wait_until(lambda: all((arrived / name).is_file() for name in files), timeout=SETTLE,
@@ -73,19 +73,19 @@ def test_an_admin_pairs_a_rig_and_it_receives_only_the_chosen_song(
                   timeout=SETTLE, what="the rig to be complete")
     assert len([p for p in rig_songs.rglob("song.ini")]) == 1
 
-    page = httpx.get(f"{stack.gateway_url}/sync", headers=headers).text
+    page = httpx.get(f"{stack.gateway_url}/sync", headers=headers, timeout=60).text
     assert rig.device_id in page and "connected" in page and "rescan songs" in page
-    home = httpx.get(f"{stack.gateway_url}/", headers=headers).text
+    home = httpx.get(f"{stack.gateway_url}/", headers=headers, timeout=60).text
     assert "1 rig paired, 1 connected" in home
 
     # A setlist as the rig's selection: its songs replace the hand-picked one, and the
     # setlist itself arrives in the rig's Setlists folder.
     made = httpx.post(f"{stack.gateway_url}/api/setlists", headers=headers,
                       json={"name": f"Den {unique}", "song_ids": [songs[1]]}).json()
-    chosen = httpx.post(f"{stack.gateway_url}/sync/selection", headers=headers, data={
+    chosen = httpx.post(f"{stack.gateway_url}/sync/selection", headers=headers, timeout=60, data={
         "device_id": rig.device_id, "name": "den", "mode": "setlist", "setlist": made["id"]})
     assert chosen.status_code == 200, chosen.text
-    other = httpx.get(f"{stack.gateway_url}/api/songs/{songs[1]}").json()
+    other = httpx.get(f"{stack.gateway_url}/api/songs/{songs[1]}", timeout=60).json()
     now_there = rig_songs / other["file_path"].removeprefix("songs/")
     st.wait_until(lambda: (now_there / "song.ini").is_file() and not arrived.exists(),
                   timeout=SETTLE, what="the setlist's song instead of the hand-picked one")

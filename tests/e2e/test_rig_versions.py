@@ -36,15 +36,15 @@ def test_a_rig_gets_the_newest_version_then_the_one_chosen_for_it(
         details = wait_for_upload(stack, upload(stack, admin_token, zip_bytes(files),
                                                 f"v{n}.zip"))
         song_id = details["songs"][0]["song_id"]
-        versions.append(httpx.get(f"{stack.gateway_url}/api/songs/{song_id}").json())
+        versions.append(httpx.get(f"{stack.gateway_url}/api/songs/{song_id}", timeout=60).json())
     older, newer = versions
 
     st.accept_library(rig, library)
-    paired = httpx.post(f"{stack.gateway_url}/sync/rigs", headers=headers, data={
+    paired = httpx.post(f"{stack.gateway_url}/sync/rigs", headers=headers, timeout=60, data={
         "device_id": rig.device_id, "name": "den", "address": rig.local.listen_address})
     assert paired.status_code == 200
     st.wait_connected(library, rig)
-    chosen = httpx.post(f"{stack.gateway_url}/sync/selection", headers=headers, data={
+    chosen = httpx.post(f"{stack.gateway_url}/sync/selection", headers=headers, timeout=60, data={
         "device_id": rig.device_id, "name": "den", "mode": "songs", "versions": "newest",
         "songs": f"{older['id']}\n{newer['id']}"})
     assert chosen.status_code == 200, chosen.text
@@ -61,13 +61,13 @@ def test_a_rig_gets_the_newest_version_then_the_one_chosen_for_it(
         return found == {song["file_path"].removeprefix("songs/") for song in songs}
 
     st.wait_until(lambda: holds(newer), timeout=SETTLE, what="only the newest version")
-    page = httpx.get(f"{stack.gateway_url}/songs/{older['id']}", headers=headers).text
+    page = httpx.get(f"{stack.gateway_url}/songs/{older['id']}", headers=headers, timeout=60).text
     assert "den receives the newest version" in page
 
     given = httpx.post(f"{stack.gateway_url}/songs/{older['id']}/versions/rig",
-                       headers=headers, data={"device_id": rig.device_id},
+                       headers=headers, timeout=60, data={"device_id": rig.device_id},
                        follow_redirects=False)
     assert given.status_code == 303
     st.wait_until(lambda: holds(older), timeout=SETTLE, what="only the version chosen")
-    page = httpx.get(f"{stack.gateway_url}/songs/{older['id']}", headers=headers).text
+    page = httpx.get(f"{stack.gateway_url}/songs/{older['id']}", headers=headers, timeout=60).text
     assert "den receives the version chosen for it" in page
