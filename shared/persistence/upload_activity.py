@@ -1,5 +1,6 @@
 """Uploads and import runs in progress, for the home page: songs done of their total, the pace
-over the last minute and the time left, all read from the upload progress rows.
+over the last minute and the time left, read from the uploads' counters and the songs that ended
+within the minute: the same few rows however many songs an upload holds.
 
 An import run (the uploads `chhub import` sent naming one run) shows as one; any other upload
 shows on its own. A run is in progress while one of its uploads is, or while it still sends.
@@ -69,14 +70,12 @@ def in_progress(session: Session) -> list[Activity]:
 
 
 def _groups(runs: set[str], lone: set[uuid.UUID]):
-    """Per run (or lone upload): its uploads, and songs ended, failed and ended lately."""
-    ended = UploadSong.stage.in_(END_STAGES)
-    songs = (
-        select(func.count().filter(ended).label("done"),
-               func.count().filter(UploadSong.stage == "failed").label("failed"),
-               func.count().filter(ended, UploadSong.updated_at > func.now()
-                                   - _seconds(WINDOW_SECONDS)).label("recent"))
-        .where(UploadSong.upload_id == Upload.id)
+    """Per run (or lone upload): its uploads, and songs ended, failed and ended lately (read from
+    each upload's counters, and its songs that ended within the window: an index holds those)."""
+    lately = (
+        select(func.count().label("recent"))
+        .where(UploadSong.upload_id == Upload.id, UploadSong.stage.in_(END_STAGES),
+               UploadSong.updated_at > func.now() - _seconds(WINDOW_SECONDS))
         .lateral()
     )
     # An upload that failed whole (not an archive, no songs) is one song done, and failed.
@@ -87,9 +86,9 @@ def _groups(runs: set[str], lone: set[uuid.UUID]):
             func.max(Upload.import_run).label("run"),
             func.min(Upload.filename).label("name"),
             func.count().label("uploads"),
-            (func.sum(songs.c.done) + failed_whole).label("done"),
-            (func.sum(songs.c.failed) + failed_whole).label("failed"),
-            func.sum(songs.c.recent).label("recent"),
+            (func.sum(Upload.songs_ended) + failed_whole).label("done"),
+            (func.sum(Upload.songs_failed) + failed_whole).label("failed"),
+            func.sum(lately.c.recent).label("recent"),
             func.max(Upload.import_songs).label("planned"),
             func.sum(Upload.song_total).label("found"),
             func.bool_or(Upload.song_total.is_(None) & Upload.state.in_(UNFINISHED))
@@ -98,7 +97,7 @@ def _groups(runs: set[str], lone: set[uuid.UUID]):
             func.extract("epoch", func.now() - func.min(Upload.created_at)).label("elapsed"),
         )
         .select_from(Upload)
-        .join(songs, true())
+        .join(lately, true())
         .where(or_(Upload.import_run.in_(runs or {""}),
                    Upload.id.in_(lone or {uuid.UUID(int=0)})))
         .group_by(func.coalesce(Upload.import_run, cast(Upload.id, Text)))

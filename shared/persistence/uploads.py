@@ -39,8 +39,8 @@ def record_progress(session: Session, event: Event) -> UploadEnded | None:
     """Apply `event` to its upload's progress; the upload's end when every song reached one.
 
     A few plain statements whatever the upload holds: the upload's row changed (which locks
-    it, so that events of one upload are applied one after the other), one upsert of its
-    songs' rows, and, only when the event can end the upload, a count of its songs at an end."""
+    it, so that events of one upload are applied one after the other), and one upsert of its
+    songs' rows that also adds the songs it brought to an end to the upload's counters."""
     if event.upload_id is None or isinstance(event, SongFound):
         return None  # `upload.unpacked` recorded every song found, with its folder
     match event:
@@ -53,20 +53,20 @@ def record_progress(session: Session, event: Event) -> UploadEnded | None:
         case UploadUnpacked():
             upload = _change(session, event, song_total=len(event.songs), state="processing",
                              updated_at=func.now())
-            _advance(session, event.upload_id, [(song.song_id, song.folder) for song in
-                                                event.songs], "found")
+            counted = _advance(session, event.upload_id, [(song.song_id, song.folder)
+                                                          for song in event.songs], "found")
         case _ if type(event) in SONG_STAGES:
             stage = SONG_STAGES[type(event)]
             upload = _change(session, event, updated_at=func.now())
-            _advance(session, event.upload_id, [(event.song_id, None)], stage,
-                     error=getattr(event, "reason", None),
-                     existing=getattr(event, "existing_song_id", None))
+            counted = _advance(session, event.upload_id, [(event.song_id, None)], stage,
+                               error=getattr(event, "reason", None),
+                               existing=getattr(event, "existing_song_id", None))
             if stage not in END_STAGES:  # only an end (or the song count) can end the upload
                 return None
         case _:
             _change(session, event, updated_at=func.now())
             return None
-    return _ended(session, event.upload_id, upload)
+    return _ended(session, event.upload_id, counted or upload)
 
 
 _UPLOADS, _UPLOAD_SONGS = Upload.__table__, UploadSong.__table__
@@ -74,9 +74,10 @@ _UPLOADS, _UPLOAD_SONGS = Upload.__table__, UploadSong.__table__
 
 def _change(session: Session, event: Event, **values) -> Row:
     """Set `values` on the upload's row (made from the event first when the upload arrived by
-    another way); its song total and when it was made."""
+    another way); its song total, songs ended and when it was made."""
     change = (update(_UPLOADS).where(_UPLOADS.c.id == event.upload_id).values(**values)
-              .returning(_UPLOADS.c.song_total, _UPLOADS.c.created_at))
+              .returning(_UPLOADS.c.song_total, _UPLOADS.c.songs_ended,
+                         _UPLOADS.c.songs_failed, _UPLOADS.c.created_at))
     upload = session.execute(change).one_or_none()
     if upload is None:
         received = event if isinstance(event, UploadReceived) else None
@@ -100,42 +101,62 @@ def _rank(stage_column: str) -> str:
     return f"CASE {stage_column} {whens} ELSE -1 END"
 
 
+def _is_end(stage_column: str) -> str:
+    return f"{stage_column} IN ({', '.join(repr(stage) for stage in sorted(END_STAGES))})"
+
+
 # Written out rather than built with `postgresql.insert(...).on_conflict_do_update()`, which
 # SQLAlchemy compiles again at every execution: that compiling was most of this consumer's time.
+# Each song's row keeps the stage it had before (`previous_stage`, none for a new row), so the
+# upsert itself tells how many songs it brought to an end, or out of failed, reading no other
+# row; the upload's counters change by as many. The upload's row is locked already, so counting
+# cannot race another event of the same upload.
 _MOVES = f"{_rank('song.stage')} < {_rank('excluded.stage')}"
 _ADVANCE = text(f"""
-    INSERT INTO upload_songs AS song (upload_id, song_id, folder, stage, error, existing_song_id)
-    SELECT :upload_id, found.song_id, found.folder, :stage, :error, :existing
-    FROM unnest(CAST(:song_ids AS uuid[]), CAST(:folders AS text[])) AS found(song_id, folder)
-    ON CONFLICT (upload_id, song_id) DO UPDATE SET
-        folder = coalesce(nullif(song.folder, ''), nullif(excluded.folder, ''), song.folder),
-        stage = CASE WHEN {_MOVES} THEN excluded.stage ELSE song.stage END,
-        error = CASE WHEN {_MOVES} THEN excluded.error ELSE song.error END,
-        existing_song_id = CASE WHEN {_MOVES} THEN excluded.existing_song_id
-                                ELSE song.existing_song_id END,
-        updated_at = CASE WHEN {_MOVES} THEN now() ELSE song.updated_at END""")
+    WITH moved AS (
+        INSERT INTO upload_songs AS song
+            (upload_id, song_id, folder, stage, error, existing_song_id)
+        SELECT :upload_id, found.song_id, found.folder, :stage, :error, :existing
+        FROM unnest(CAST(:song_ids AS uuid[]), CAST(:folders AS text[])) AS found(song_id, folder)
+        ON CONFLICT (upload_id, song_id) DO UPDATE SET
+            folder = coalesce(nullif(song.folder, ''), nullif(excluded.folder, ''), song.folder),
+            previous_stage = song.stage,
+            stage = CASE WHEN {_MOVES} THEN excluded.stage ELSE song.stage END,
+            error = CASE WHEN {_MOVES} THEN excluded.error ELSE song.error END,
+            existing_song_id = CASE WHEN {_MOVES} THEN excluded.existing_song_id
+                                    ELSE song.existing_song_id END,
+            updated_at = CASE WHEN {_MOVES} THEN now() ELSE song.updated_at END
+        RETURNING song.previous_stage, song.stage),
+    counted AS (
+        SELECT count(*) FILTER (WHERE {_is_end('stage')})
+                 - count(*) FILTER (WHERE {_is_end('previous_stage')}) AS ended,
+               count(*) FILTER (WHERE stage = 'failed')
+                 - count(*) FILTER (WHERE previous_stage = 'failed') AS failed
+        FROM moved)
+    UPDATE uploads SET songs_ended = songs_ended + counted.ended,
+                       songs_failed = songs_failed + counted.failed
+    FROM counted WHERE uploads.id = :upload_id
+    RETURNING uploads.song_total, uploads.songs_ended, uploads.songs_failed,
+              uploads.created_at""")
 
 
 def _advance(session: Session, upload_id: uuid.UUID, songs: list[tuple[uuid.UUID, str | None]],
              stage: str, *, error: str | None = None,
-             existing: uuid.UUID | None = None) -> None:
+             existing: uuid.UUID | None = None) -> Row | None:
     """Each song's row at `stage` unless it is further along already, in one statement; a
-    folder, once known, is kept."""
-    if songs:
-        session.execute(_ADVANCE, {
-            "upload_id": upload_id, "stage": stage, "error": error, "existing": existing,
-            "song_ids": [str(song_id) for song_id, _ in songs],
-            "folders": [folder for _, folder in songs]})
+    folder, once known, is kept. The upload's counts of songs ended after it."""
+    if not songs:
+        return None
+    return session.execute(_ADVANCE, {
+        "upload_id": upload_id, "stage": stage, "error": error, "existing": existing,
+        "song_ids": [str(song_id) for song_id, _ in songs],
+        "folders": [folder for _, folder in songs]}).one()
 
 
 def _ended(session: Session, upload_id: uuid.UUID, upload: Row) -> UploadEnded | None:
     if not upload.song_total:  # unknown yet, or failed whole
         return None
-    done, failed = session.execute(
-        select(func.count().filter(_UPLOAD_SONGS.c.stage.in_(END_STAGES)),
-               func.count().filter(_UPLOAD_SONGS.c.stage == "failed"))
-        .where(_UPLOAD_SONGS.c.upload_id == upload_id)
-    ).one()
+    done, failed = upload.songs_ended, upload.songs_failed
     if done < upload.song_total:
         return None
     state = "completed" if failed == 0 else (

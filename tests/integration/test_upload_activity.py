@@ -11,6 +11,7 @@ from sqlalchemy import text
 from shared.persistence.db import make_engine, make_sessions, transaction
 from shared.persistence.tables import Upload, UploadSong
 from shared.persistence.upload_activity import in_progress
+from shared.persistence.upload_stages import END_STAGES
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +24,15 @@ def sessions(database_url):
 def an_upload(sessions, *, state: str, song_total: int | None, seconds_ago: float,
               run: str | None = None, planned: int | None = None,
               songs: tuple[tuple[str, float], ...] = ()) -> uuid.UUID:
-    """An upload made `seconds_ago`, with songs at (stage, seconds since it got there)."""
+    """An upload made `seconds_ago`, with songs at (stage, seconds since it got there), counted
+    on the upload as the progress consumer counts them."""
     upload_id = uuid.uuid4()
+    ended = [stage for stage, _ in songs if stage in END_STAGES]
     with transaction(sessions) as session:
         session.add(Upload(id=upload_id, filename=f"{upload_id}.zip", bucket="b", key="k",
                            state=state, song_total=song_total, import_run=run,
-                           import_songs=planned))
+                           import_songs=planned, songs_ended=len(ended),
+                           songs_failed=ended.count("failed")))
         session.flush()
         session.execute(text("UPDATE uploads SET created_at = now() - make_interval("
                              "secs => :ago) WHERE id = :id"), {"ago": seconds_ago, "id": upload_id})
@@ -85,3 +89,20 @@ def test_what_has_finished_or_stopped_sending_long_ago_is_not_in_progress(sessio
     runs = {a.import_run for a in shown(sessions)}
     assert not {finished, abandoned} & runs
     assert f"{done}.zip" not in names
+
+
+def test_a_large_upload_in_progress_is_shown_from_its_counters_and_its_latest_songs(sessions):
+    songs = (("published", 100.0),) * 2500 + (("found", 100.0),) * 480 + (("published", 5.0),) * 20
+    upload_id = an_upload(sessions, state="processing", song_total=3000, seconds_ago=120,
+                          songs=songs)
+    rows_read = text("SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) "
+                     "FROM pg_stat_xact_user_tables WHERE relname = 'upload_songs'")
+    with transaction(sessions) as session:
+        # PostgreSQL flushes its counts of rows read only between transactions: the
+        # difference is this transaction's reads.
+        before = session.execute(rows_read).scalar_one()
+        [activity] = [a for a in in_progress(session) if a.name == f"{upload_id}.zip"]
+        read = session.execute(rows_read).scalar_one() - before
+    assert (activity.songs_done, activity.songs_total) == (2520, 3000)
+    assert activity.songs_per_second == pytest.approx(20 / 60, rel=0.05)
+    assert read <= 100, f"{read} song rows read to show one upload in progress"
