@@ -190,13 +190,16 @@ def _context_of(event: Any, consumer: Consumer, attempt: int) -> dict[str, Any]:
 
 async def declare_topology(broker: RabbitBroker, consumers: Sequence[Consumer], *,
                            delivery_limit: int, retries: int) -> None:
-    """Declare the exchanges and each consumer's queues and bindings (idempotent)."""
+    """Declare the exchanges and each consumer's queues and bindings, and unbind the keys it
+    no longer listens to (idempotent)."""
     dead = await broker.declare_exchange(DEAD)
     for consumer in consumers:
         exchange = await broker.declare_exchange(consumer.exchange)
         queue = await broker.declare_queue(consumer.queue(delivery_limit))
         for key in consumer.routing_keys:
             await queue.bind(exchange, routing_key=key)
+        for key in consumer.retired_keys:
+            await queue.unbind(exchange, routing_key=key)
         dead_queue = await broker.declare_queue(consumer.dead_queue())
         await dead_queue.bind(dead, routing_key=consumer.queue_name)
         for attempt in range(1, retries + 1):

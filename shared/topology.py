@@ -3,7 +3,7 @@
     gateway ──upload.received──▶ ingest.unpack ──upload.unpacked / song.found──▶
     ingest.extract ──song.extracted / song.duplicate──▶ ingest.parse ──song.parsed──▶
     catalog.catalog ──song.cataloged──▶ sync.publish ──song.published──▶
-    catalog.progress (every song.* event, upload.received/unpacked/failed)
+    catalog.progress (upload.received/unpacked/failed and each song's stages after found)
         ──upload.completed──▶ ingest.cleanup
     gateway, CLI ──generate.requested──▶ ingest.generate ──upload.received──▶ (as above)
     gateway, catalog.catalog (a new song whose upload or library asks for generated
@@ -27,7 +27,8 @@ the consumer's queue). A message that runs out of attempts, or that crashes its 
 than `x-delivery-limit` times, lands in `<queue>.dead` through the exchange `chhub.dead`,
 dead-lettered at-least-once. No queue name is spelled anywhere else. A queue is bound to the
 routing keys of the event types it listens to (each event class names its own), or to a
-pattern such as `song.*`.
+pattern such as `custom.*`. A key a queue no longer listens to is unbound when the topology is
+declared (`Consumer.retired_keys`), so an upgraded broker stops routing it there.
 """
 
 from __future__ import annotations
@@ -43,10 +44,12 @@ from shared.events import (
     Event,
     RigSelectionChanged,
     SetlistChanged,
+    SongAlreadyInLibrary,
     SongCataloged,
     SongDeleted,
     SongEditRequested,
     SongExtracted,
+    SongFailed,
     SongFound,
     SongGenerationRequested,
     SongParsed,
@@ -84,6 +87,7 @@ class Consumer:
     name: str
     listens_to: tuple[type[Event] | str, ...]
     exchange: RabbitExchange = EVENTS
+    retired_keys: tuple[str, ...] = ()  # keys it listened to before, unbound when declared
 
     @property
     def routing_keys(self) -> tuple[str, ...]:
@@ -144,7 +148,10 @@ EDIT = Consumer("ingest", "edit", (SongEditRequested,))
 FORGET = Consumer("ingest", "forget", (SongDeleted,))
 BUCKET = Consumer("ingest", "bucket", ("",), exchange=BUCKET_NOTIFICATIONS)
 CATALOG = Consumer("catalog", "catalog", (SongParsed, SongDeleted))
-PROGRESS = Consumer("catalog", "progress", (UploadReceived, UploadUnpacked, UploadFailed, "song.*"))
+# Not `song.found`: `upload.unpacked` lists every song found, with its folder.
+PROGRESS = Consumer("catalog", "progress", (
+    UploadReceived, UploadUnpacked, UploadFailed, SongExtracted, SongAlreadyInLibrary,
+    SongParsed, SongCataloged, SongPublished, SongFailed), retired_keys=("song.*",))
 PUBLISH = Consumer("sync", "publish", (SongCataloged, SongDeleted))
 CUSTOM_CHECK = Consumer("ingest", "custom", (CustomContentUploaded,))
 CUSTOM_CATALOG = Consumer("catalog", "custom", ("custom.*",))

@@ -160,3 +160,24 @@ async def test_a_message_redelivered_past_the_delivery_limit_is_dead_lettered(vh
             await message.nack(requeue=True)
         [dead] = await drain(connection, consumer.dead_queue_name, 1)
     assert dead.headers["x-death"][0]["reason"] == "delivery_limit"
+
+
+async def test_declaring_the_topology_unbinds_the_keys_a_queue_no_longer_listens_to(vhost_url):
+    name = f"narrowed-{uuid.uuid4().hex[:8]}"
+    earlier = Consumer("test", name, ("song.*",))
+    now = Consumer("test", name, ("song.failed",), retired_keys=("song.*",))
+    broker = RabbitBroker(vhost_url)
+    async with broker:
+        await broker.connect()
+        await declare_topology(broker, [earlier], delivery_limit=3, retries=1)
+        await declare_topology(broker, [now], delivery_limit=3, retries=1)  # the upgrade
+        await declare_topology(broker, [now], delivery_limit=3, retries=1)  # and again
+        bus = EventBus(broker)
+        await bus.publish(found("no longer listened to"))
+        song = found("failed")
+        await bus.publish(SongFailed(event_id=SongFailed.id_for(song.song_id), upload_id=None,
+                                     song_id=song.song_id, stage="test", reason="unreadable"))
+    connection = await aio_pika.connect_robust(vhost_url)
+    async with connection:
+        received = await drain(connection, now.queue_name, 2, timeout=3)
+    assert [message.routing_key for message in received] == ["song.failed"]

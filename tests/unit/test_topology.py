@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import typing
 
-from shared.events import AnyEvent
+from shared.events import AnyEvent, SongFound, UploadFailed, UploadReceived, UploadUnpacked
 from shared.messaging import RetryPolicy, attempt_of
-from shared.topology import ALL_CONSUMERS, ATTEMPT_HEADER, DEAD, EVENTS, EXTRACT
+from shared.persistence.upload_stages import SONG_STAGES
+from shared.topology import ALL_CONSUMERS, ATTEMPT_HEADER, DEAD, EVENTS, EXTRACT, PROGRESS
 
 ROUTING_KEYS = {cls.routing_key for cls in typing.get_args(typing.get_args(AnyEvent)[0])}
 
@@ -63,3 +64,13 @@ def test_every_binding_to_the_events_exchange_matches_an_event_type():
         for binding in consumer.routing_keys:
             pattern = _topic_pattern(binding)
             assert any(pattern.fullmatch(key) for key in ROUTING_KEYS), (consumer, binding)
+
+
+def test_progress_hears_every_stage_it_records_and_not_the_songs_found():
+    """`upload.unpacked` lists the songs found: one message per song fewer to consume."""
+    keys = set(PROGRESS.routing_keys)
+    assert SongFound.routing_key not in keys
+    recorded = {kind.routing_key for kind in SONG_STAGES if kind is not SongFound}
+    assert recorded | {UploadReceived.routing_key, UploadUnpacked.routing_key,
+                       UploadFailed.routing_key} == keys
+    assert "song.*" in PROGRESS.retired_keys  # what it listened to before, unbound

@@ -1,4 +1,5 @@
-"""Progress consumer: every `upload.*` and `song.*` event → the upload's progress rows, and
+"""Progress consumer: `upload.received/unpacked/failed` and each song's stages after
+`song.found` (the unpacked upload lists those) → the upload's progress rows, and
 `upload.completed` once every song of the upload reached an end. A `song.parsed` is read without
 its scan (up to a megabyte of JSON, which progress never looks at)."""
 
