@@ -100,27 +100,27 @@ class HubClient:
 
     def outcome(self, upload_id: str, timeout: float = 600) -> dict:
         """The upload's details once it ended, with every one of its songs; asked again less
-        and less often while it runs (its state only), so that uploads still in the pipeline
-        cost the server few reads."""
+        and less often while it runs (its state and one song), so that uploads still in the
+        pipeline cost the server few reads. A one-song upload's last answer holds its song."""
         deadline = time.monotonic() + timeout
         pause = FIRST_POLL_SECONDS
         while time.monotonic() < deadline:
             details = self._status(upload_id, limit=1)
             if details["state"] in END_STATES:
-                return {**details, "songs": self._every_song(upload_id)}
+                return {**details, "songs": self._every_song(upload_id, details)}
             time.sleep(pause)
             pause = min(pause * 2, LAST_POLL_SECONDS)
         raise TimeoutError(f"upload {upload_id} did not finish in {timeout:.0f} s")
 
-    def _every_song(self, upload_id: str) -> list[dict]:
-        """The upload's songs, read a page at a time."""
-        songs: list[dict] = []
-        after = None
-        while True:
-            page = self._status(upload_id, limit=SONGS_PAGE, **({"after": after} if after else {}))
+    def _every_song(self, upload_id: str, first: dict) -> list[dict]:
+        """The upload's songs: those of its `first` page, then the rest a page at a time."""
+        songs: list[dict] = list(first["songs"])
+        after = first["next_after"]
+        while after:
+            page = self._status(upload_id, limit=SONGS_PAGE, after=after)
             songs += page["songs"]
-            if not (after := page["next_after"]):
-                return songs
+            after = page["next_after"]
+        return songs
 
     def _status(self, upload_id: str, **params: str | int) -> dict:
         response = self._http.get(f"/api/uploads/{upload_id}", params=params)

@@ -152,4 +152,14 @@ def test_an_uploads_outcome_holds_every_song_of_every_page_and_polls_one_song_at
     assert outcome["state"] == "completed" and outcome["songs"] == server.songs
     polls, pages = server.asked[:3], server.asked[3:]
     assert [poll["limit"] for poll in polls] == ["1"] * 3
-    assert [page.get("after") for page in pages] == [None, "00000499", "00000999"]
+    assert [page.get("after") for page in pages] == ["00000000", "00000500", "00001000"]
+
+
+def test_a_one_song_uploads_outcome_is_its_last_poll():
+    """An import sends a song per upload: once it ended, asking again would cost the server
+    a second read of the same answer."""
+    server = PagedUploads(1, running=1)
+    hub = HubClient("http://hub.test", "token", transport=httpx.MockTransport(server.answer))
+    outcome = hub.outcome("upload-1")
+    assert outcome["state"] == "completed" and outcome["songs"] == server.songs
+    assert [poll["limit"] for poll in server.asked] == ["1", "1"]
