@@ -4,11 +4,12 @@ request to generate a song (which becomes an upload of its own)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.events.base import UploadEvent
+from shared.events.base import Event, UploadEvent
 
 
 class UploadOrigin(BaseModel):
@@ -49,10 +50,39 @@ class FoundSong(BaseModel):
     folder: str = Field(description="Path of the song folder (or .sng file) inside the upload.")
 
 
-class UploadUnpacked(UploadEvent, event_type="upload.unpacked"):
-    """An upload was unpacked and every song folder in it was found and given an id."""
+UNPACKED_SONGS_PER_PART = 1000  # a message stays small and quick to record, whatever the upload
 
-    songs: tuple[FoundSong, ...] = Field(description="Every song found, in a stable order.")
+
+class UploadUnpacked(UploadEvent, event_type="upload.unpacked"):
+    """An upload was unpacked and every song folder in it was found and given an id. A large
+    upload's songs come in parts: `part` 0, 1, ... each list up to UNPACKED_SONGS_PER_PART of
+    them and tell how many the upload holds in all."""
+
+    songs: tuple[FoundSong, ...] = Field(description="Songs found, in a stable order: all of "
+                                         "them, or those of this part.")
+    song_total: int | None = Field(default=None, ge=0, description="Songs found in the whole "
+                                   "upload; absent when this message lists every one.")
+    part: int = Field(default=0, ge=0, description="Which part of the upload's songs this is.")
+
+    @classmethod
+    def in_parts(cls, previous: Event, songs: Sequence[FoundSong],
+                 per_part: int = UNPACKED_SONGS_PER_PART) -> list[Self]:
+        """The upload of `previous` unpacked into `songs`, `per_part` songs per message."""
+        return [cls.after(previous, songs=tuple(songs[start:start + per_part]),
+                          song_total=len(songs), part=part)
+                for part, start in enumerate(range(0, max(len(songs), 1), per_part))]
+
+    @classmethod
+    def about(cls, upload_id: uuid.UUID, **fields: Any) -> Self:
+        """Part 0 has the id an upload's one `upload.unpacked` always had; each other part
+        one of its own."""
+        part = fields.get("part", 0)
+        event_id = cls.id_for(upload_id, 0, part) if part else cls.id_for(upload_id)
+        return cls(event_id=event_id, upload_id=upload_id, **fields)
+
+    @property
+    def songs_in_upload(self) -> int:
+        return len(self.songs) if self.song_total is None else self.song_total
 
 
 class UploadFailed(UploadEvent, event_type="upload.failed"):

@@ -51,8 +51,8 @@ def record_progress(session: Session, event: Event) -> UploadEnded | None:
             return UploadEnded(event.upload_id, succeeded=False, state="failed",
                                created_at=upload.created_at)
         case UploadUnpacked():
-            upload = _change(session, event, song_total=len(event.songs), state="processing",
-                             updated_at=func.now())
+            upload = _change(session, event, song_total=event.songs_in_upload,
+                             state="processing", updated_at=func.now())
             counted = _advance(session, event.upload_id, [(song.song_id, song.folder)
                                                           for song in event.songs], "found")
         case _ if type(event) in SONG_STAGES:

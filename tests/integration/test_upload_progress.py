@@ -291,3 +291,23 @@ def test_the_migration_counts_the_songs_uploads_ended_already():
     finally:
         engine.dispose()
         db.drop_database(url)
+
+
+def test_an_upload_told_in_parts_ends_once_every_song_of_every_part_ended(sessions):
+    upload_id = uuid.uuid4()
+    arrived = received(upload_id)
+    record(sessions, arrived)
+    songs = [FoundSong(song_id=uuid.uuid4(), folder=f"Song {n}") for n in range(5)]
+    first, second, third = UploadUnpacked.in_parts(arrived, songs, per_part=2)
+    assert record(sessions, third) is None  # parts come in any order
+    assert upload(sessions, upload_id).song_total == 5
+    for song in songs[:4]:
+        assert record(sessions, song_event(SongPublished, upload_id, song.song_id)) is None
+    assert record(sessions, first) is None
+    ended = record(sessions, song_event(SongPublished, upload_id, songs[4].song_id))
+    assert ended is not None and ended.state == "completed"
+    again = record(sessions, second)  # late: it records its songs' folders, the end stands
+    assert again is not None and again.state == "completed"
+    assert upload(sessions, upload_id).state == "completed"
+    assert sorted(stages(sessions, upload_id)[s.song_id][1] for s in songs) == [
+        s.folder for s in songs]

@@ -24,6 +24,7 @@ from shared.events import (
     UploadFailed,
     UploadOrigin,
     UploadReceived,
+    UploadUnpacked,
     event_id,
     failure_at,
     load_event,
@@ -173,3 +174,27 @@ def test_every_event_field_is_documented():
 def test_each_event_type_has_its_own_routing_key():
     keys = [cls.routing_key for cls in EVENT_TYPES]
     assert len(keys) == len(set(keys))
+
+
+def test_a_large_uploads_songs_are_told_in_parts_each_with_its_own_id_and_the_total():
+    received = UploadReceived.about(UPLOAD, origin=UploadOrigin(bucket="b", key="k",
+                                                                filename="pack.zip"))
+    songs = [FoundSong(song_id=song_id_for(UPLOAD, f"Song {n}"), folder=f"Song {n}")
+             for n in range(2500)]
+    parts = UploadUnpacked.in_parts(received, songs)
+    assert [len(part.songs) for part in parts] == [1000, 1000, 500]
+    assert [part.part for part in parts] == [0, 1, 2]
+    assert {part.song_total for part in parts} == {2500}
+    assert [song for part in parts for song in part.songs] == songs
+    assert len({part.event_id for part in parts}) == 3
+    assert [part.event_id for part in UploadUnpacked.in_parts(received, songs)] == [
+        part.event_id for part in parts]  # the same ids when done again
+    # A small upload's one part has the id an upload's one `upload.unpacked` always had.
+    [whole] = UploadUnpacked.in_parts(received, songs[:3])
+    assert whole.event_id == UploadUnpacked.id_for(UPLOAD) and whole.songs_in_upload == 3
+    assert len(parts[0].model_dump_json()) < 150_000
+
+
+def test_an_upload_unpacked_of_an_earlier_version_lists_every_song():
+    event = recorded("v2", "upload.unpacked")
+    assert event.song_total is None and event.songs_in_upload == len(event.songs)

@@ -1,5 +1,6 @@
-"""Unpack consumer: `upload.received` → `upload.unpacked` and one `song.found` per song folder
-(or `upload.failed` when the upload is not an archive, is damaged or holds no song)."""
+"""Unpack consumer: `upload.received` → `upload.unpacked` (in parts of up to a thousand songs)
+and one `song.found` per song folder (or `upload.failed` when the upload is not an archive, is
+damaged or holds no song)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def make_handler(store: ObjectStore, staging_root, limits: ExtractionLimits):
                       for f in folders)
         found = [SongFound.in_upload(event, song) for song in songs]
         songs_in_own_traces(found)  # past CHHUB_TRACE_SONGS_PER_UPLOAD, linked to this one
-        return (UploadUnpacked.after(event, songs=songs), *found)
+        return (*UploadUnpacked.in_parts(event, songs), *found)
 
     return unpack_upload
 
