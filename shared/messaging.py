@@ -29,10 +29,15 @@ from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
 
+from shared import native_heap
 from shared.events import Event, load_event
 from shared.topology import ATTEMPT_HEADER, DEAD, EVENTS, REASON_HEADER, Consumer
 
 log = structlog.get_logger(__name__)
+
+LARGE_MESSAGE_BYTES = 256 * 1024
+"""A body this large (a song's scan with thousands of issues) is read into many times its size
+of small objects; once it is handled, the free pages they leave go back to the system."""
 
 Handler = Callable[[Any], Awaitable[Sequence[Event]]]
 FailureEvents = Callable[[Any, str], Sequence[Event]]
@@ -140,6 +145,8 @@ def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
     async def handle(message: RabbitMessage) -> None:
         async with turns:
             await handle_now(message)
+        if len(message.body) >= LARGE_MESSAGE_BYTES:
+            native_heap.give_back()
 
     async def handle_now(message: RabbitMessage) -> None:
         attempt = attempt_of(message.headers, consumer)

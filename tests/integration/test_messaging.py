@@ -12,7 +12,14 @@ from faststream.rabbit import RabbitBroker
 from faststream.rabbit.schemas import Channel
 
 from shared.events import SongFailed, SongFound, UploadOrigin, load_event
-from shared.messaging import EventBus, PermanentError, RetryPolicy, declare_topology, subscribe
+from shared.messaging import (
+    LARGE_MESSAGE_BYTES,
+    EventBus,
+    PermanentError,
+    RetryPolicy,
+    declare_topology,
+    subscribe,
+)
 from shared.topology import ATTEMPT_HEADER, EVENTS, REASON_HEADER, Consumer
 from tests.support.stack import TEST_VHOST, drop_vhost, fresh_vhost
 
@@ -205,3 +212,31 @@ async def test_a_consumer_taking_one_message_at_once_reads_the_next_after_the_la
         assert most_at_once[0] == 1
     else:  # what `at_once` changes: the channel hands over several, all read at once
         assert most_at_once[0] > 1
+
+
+async def test_after_a_large_message_the_free_heap_goes_back_to_the_system(vhost_url,
+                                                                         monkeypatch):
+    consumer = Consumer("test", f"large-{uuid.uuid4().hex[:8]}", ("song.found",))
+    given_back, handled = [], []
+    monkeypatch.setattr("shared.native_heap.give_back",
+                        lambda: given_back.append(sorted(handled)))
+
+    async def handler(event: SongFound):
+        handled.append(len(event.folder))
+        return ()
+
+    broker = RabbitBroker(vhost_url)
+    subscribe(broker, consumer, handler, retry=RetryPolicy((0.2,)), delivery_limit=3,
+              at_once=1)
+    async with broker:
+        await broker.connect()
+        await declare_topology(broker, [consumer], delivery_limit=3, retries=1)
+        bus = EventBus(broker)
+        await bus.publish(found("small"))
+        await bus.publish(found("x" * LARGE_MESSAGE_BYTES))
+        await broker.start()
+        for _ in range(200):
+            if given_back:
+                break
+            await asyncio.sleep(0.1)
+    assert given_back == [[5, LARGE_MESSAGE_BYTES]]  # once, after the large one only
