@@ -16,8 +16,10 @@ Failures:
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,10 +29,15 @@ from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
 
+from shared import native_heap
 from shared.events import Event, load_event
 from shared.topology import ATTEMPT_HEADER, DEAD, EVENTS, REASON_HEADER, Consumer
 
 log = structlog.get_logger(__name__)
+
+LARGE_MESSAGE_BYTES = 256 * 1024
+"""A body this large (a song's scan with thousands of issues) is read into many times its size
+of small objects; once it is handled, the free pages they leave go back to the system."""
 
 Handler = Callable[[Any], Awaitable[Sequence[Event]]]
 FailureEvents = Callable[[Any, str], Sequence[Event]]
@@ -106,13 +113,20 @@ def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
               retry: RetryPolicy, delivery_limit: int,
               on_failure: FailureEvents | None = None,
               before_publish: Callable[[], None] | None = None,
-              decode: Callable[[bytes], Any] = load_event) -> None:
+              decode: Callable[[bytes], Any] = load_event,
+              at_once: int | None = None) -> None:
     """Register `handler` as `consumer` on `broker` with the retry and dead-letter rules.
 
     `before_publish` runs after the handler's effects are committed and before its events are
-    published: the place where crash tests make the process die.
+    published: the place where crash tests make the process die. `at_once`: how many of its
+    messages are read and handled at the same time (by default, as many as the channel's
+    prefetch delivers); the others wait as they arrived, unread.
     """
     bus = EventBus(broker)
+    # Not a prefetch of the consumer's own channel: faststream subscribes to a queue on the
+    # channel it was first declared on, and `declare_topology` declares every queue first.
+    turns: AbstractAsyncContextManager[Any] = (
+        asyncio.Semaphore(at_once) if at_once else nullcontext())
 
     async def dead_letter(message: RabbitMessage, reason: str, attempt: int) -> None:
         await broker.publish(
@@ -129,6 +143,12 @@ def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
         )
 
     async def handle(message: RabbitMessage) -> None:
+        async with turns:
+            await handle_now(message)
+        if len(message.body) >= LARGE_MESSAGE_BYTES:
+            native_heap.give_back()
+
+    async def handle_now(message: RabbitMessage) -> None:
         attempt = attempt_of(message.headers, consumer)
         try:
             event = decode(message.body)

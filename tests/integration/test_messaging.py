@@ -9,9 +9,17 @@ import uuid
 import aio_pika
 import pytest
 from faststream.rabbit import RabbitBroker
+from faststream.rabbit.schemas import Channel
 
-from shared.events import SongFailed, SongFound, UploadOrigin
-from shared.messaging import EventBus, PermanentError, RetryPolicy, declare_topology, subscribe
+from shared.events import SongFailed, SongFound, UploadOrigin, load_event
+from shared.messaging import (
+    LARGE_MESSAGE_BYTES,
+    EventBus,
+    PermanentError,
+    RetryPolicy,
+    declare_topology,
+    subscribe,
+)
 from shared.topology import ATTEMPT_HEADER, EVENTS, REASON_HEADER, Consumer
 from tests.support.stack import TEST_VHOST, drop_vhost, fresh_vhost
 
@@ -181,3 +189,74 @@ async def test_declaring_the_topology_unbinds_the_keys_a_queue_no_longer_listens
     async with connection:
         received = await drain(connection, now.queue_name, 2, timeout=3)
     assert [message.routing_key for message in received] == ["song.failed"]
+
+
+@pytest.mark.parametrize("at_once", [1, None])
+async def test_a_consumer_taking_one_message_at_once_reads_the_next_after_the_last(
+        vhost_url, at_once):
+    """However many messages the channel hands over, a consumer taking one at once reads and
+    handles each after the one before (a large event is never read beside another)."""
+    consumer = Consumer("test", f"single-{uuid.uuid4().hex[:8]}", ("song.found",))
+    handling, most_at_once, read, handled = [0], [0], [0], []
+
+    def decode(body: bytes):
+        handling[0] += 1
+        read[0] += 1
+        most_at_once[0] = max(most_at_once[0], handling[0])
+        return load_event(body)
+
+    async def handler(event: SongFound):
+        for _ in range(1000):  # hands the loop to any other message already taken
+            if read[0] == 3:
+                break
+            await asyncio.sleep(0)
+        handling[0] -= 1
+        handled.append(event.folder)
+        return ()
+
+    broker = RabbitBroker(vhost_url, default_channel=Channel(prefetch_count=4))
+    subscribe(broker, consumer, handler, retry=RetryPolicy((0.2,)), delivery_limit=3,
+              decode=decode, at_once=at_once)
+    async with broker:
+        await broker.connect()
+        await declare_topology(broker, [consumer], delivery_limit=3, retries=1)
+        for index in range(3):
+            await EventBus(broker).publish(found(f"song-{index}"))
+        await broker.start()
+        for _ in range(200):
+            if len(handled) == 3:
+                break
+            await asyncio.sleep(0.1)
+    assert sorted(handled) == ["song-0", "song-1", "song-2"]
+    if at_once == 1:
+        assert most_at_once[0] == 1
+    else:  # what `at_once` changes: the channel hands over several, all read at once
+        assert most_at_once[0] > 1
+
+
+async def test_after_a_large_message_the_free_heap_goes_back_to_the_system(vhost_url,
+                                                                         monkeypatch):
+    consumer = Consumer("test", f"large-{uuid.uuid4().hex[:8]}", ("song.found",))
+    given_back, handled = [], []
+    monkeypatch.setattr("shared.native_heap.give_back",
+                        lambda: given_back.append(sorted(handled)))
+
+    async def handler(event: SongFound):
+        handled.append(len(event.folder))
+        return ()
+
+    broker = RabbitBroker(vhost_url)
+    subscribe(broker, consumer, handler, retry=RetryPolicy((0.2,)), delivery_limit=3,
+              at_once=1)
+    async with broker:
+        await broker.connect()
+        await declare_topology(broker, [consumer], delivery_limit=3, retries=1)
+        bus = EventBus(broker)
+        await bus.publish(found("small"))
+        await bus.publish(found("x" * LARGE_MESSAGE_BYTES))
+        await broker.start()
+        for _ in range(200):
+            if given_back:
+                break
+            await asyncio.sleep(0.1)
+    assert given_back == [[5, LARGE_MESSAGE_BYTES]]  # once, after the large one only
