@@ -83,3 +83,27 @@ def test_the_redis_stores_still_load_when_configured():
     made = stores("redis://127.0.0.1:1/0")
     assert set(made) == {"sessions", "rate_limit"}
     assert type(made["sessions"]).__name__ == "RedisStore"
+
+
+def test_the_gateway_hashes_no_password_as_it_starts():
+    """An argon2 hash costs 19 MiB for a moment: the unknown user's stand-in is written out."""
+    code = ("import argon2\n"
+            "made = []\n"
+            "hash = argon2.PasswordHasher.hash\n"
+            "argon2.PasswordHasher.hash = lambda self, *a: made.append(1) or hash(self, *a)\n"
+            "import services.gateway.users\n"
+            "print(len(made))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "0"
+
+
+def test_the_unknown_users_stand_in_hash_costs_what_a_real_one_does():
+    """Same parameters, so signing in as nobody takes as long as signing in as someone."""
+    from argon2.exceptions import VerifyMismatchError
+
+    from services.gateway.users import _DUMMY_HASH, _hasher
+
+    assert not _hasher.check_needs_rehash(_DUMMY_HASH)
+    with pytest.raises(VerifyMismatchError):
+        _hasher.verify(_DUMMY_HASH, "a guess")
