@@ -124,7 +124,7 @@ class SongIds:
         self.low = Column(np.uint64, 0)
         self._sorted_high = np.zeros(0, dtype=np.uint64)
         self._sorted_low = np.zeros(0, dtype=np.uint64)
-        self._sorted_slots = np.zeros(0, dtype=np.int64)
+        self._sorted_slots = np.zeros(0, dtype=np.int32)
         self._recent: dict[int, int] = {}
 
     def set(self, slot: int, number: int) -> None:
@@ -157,7 +157,7 @@ class SongIds:
     def resort_if_due(self, alive: np.ndarray, force: bool = False) -> None:
         if not force and len(self._recent) < max(self.RESORT_AFTER, len(self._sorted_slots) // 4):
             return
-        slots = np.flatnonzero(alive)
+        slots = np.flatnonzero(alive).astype(np.int32)
         highs, lows = self.high.values[slots], self.low.values[slots]
         order = np.lexsort((lows, highs))
         self._sorted_high, self._sorted_low = highs[order], lows[order]

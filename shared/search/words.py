@@ -6,10 +6,10 @@ place among the sorted words); songs changed since the arrays were last built si
 dictionary and are merged in once it has grown by a quarter. A typed word stands for library
 words it is the start of, and for those within one edit of it (two for longer words), found
 by a symmetric-delete table: each library word filed under itself and each of its one-letter
-deletions, hashed into one sorted array, so a lookup costs a few binary searches; rapidfuzz
-measures the edits of the few candidates found. A word is found among the sorted words by a
-binary search in Python (`bisect`): numpy's own `searchsorted` reads a whole variable-width
-string array per call.
+deletions, hashed (32 bits) into one sorted array, so a lookup costs a few binary searches;
+rapidfuzz measures the edits of the few candidates found. A word is found among the sorted
+words by a binary search in Python (`bisect`): numpy's own `searchsorted` reads a whole
+variable-width string array per call.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ LOOKALIKES_PER_WORD = 50
 LONG_WORD = 6
 """Typed words this long or longer may be two edits away from the word meant."""
 _LAST_CHARACTER = "\U0010ffff"
+_KEY_MASK = 0xFFFF_FFFF
+_HIGH_HALF = np.uint64(32)
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -43,8 +45,10 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
-def _keys(word: str) -> np.ndarray:
-    return np.fromiter((hash(key) for key in {word} | _deletions(word)), dtype=np.int64)
+def _key(text: str) -> int:
+    """A text's place in the lookalike table: the low 32 bits of its hash. Texts sharing one
+    by chance only add candidates, which are measured by their edits before being kept."""
+    return hash(text) & _KEY_MASK
 
 
 class WordPostings:
@@ -63,7 +67,7 @@ class WordPostings:
         """Per slot: are its merged postings still its words (not changed or removed since)?"""
         self._recent: dict[str, list[int]] = {}
         self._recent_count = 0
-        self._delete_keys = np.zeros(0, dtype=np.int64)
+        self._delete_keys = np.zeros(0, dtype=np.uint32)
         self._delete_words = np.zeros(0, dtype=np.int32)
         self._deletions_stale = False
         """Whether the words changed since the lookalike table was built."""
@@ -99,24 +103,25 @@ class WordPostings:
             self._index_deletions()
 
     def _merge(self, alive: np.ndarray) -> None:
-        merged = self.merged.view(len(alive))
-        counts = np.diff(self._offsets)
-        old_words = np.repeat(np.arange(len(self.words)), counts)
-        keep = merged[self._slots]
+        # Each (word, slot) pair as one number, the word's place above the slot, sorted in
+        # place: 8 bytes a pair while merging, where separate arrays and their sort order
+        # took 40.
+        keep = self.merged.view(len(alive))[self._slots]
         recent_words = np.array(list(self._recent), dtype=STRINGS)
         words = _distinct(np.concatenate([self.words, recent_words]))
-        lengths = [len(slots) for slots in self._recent.values()]
-        pair_words = np.concatenate([
-            np.searchsorted(words, self.words)[old_words[keep]],
-            np.repeat(np.searchsorted(words, recent_words), lengths)]).astype(np.int32)
-        pair_slots = np.concatenate([
-            self._slots[keep],
-            np.fromiter((s for slots in self._recent.values() for s in slots), dtype=np.int32,
-                        count=sum(lengths))])
-        order = np.lexsort((pair_slots, pair_words))
-        self._slots = pair_slots[order]
-        self._offsets = np.zeros(len(words) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(pair_words, minlength=len(words)), out=self._offsets[1:])
+        kept = np.repeat(np.searchsorted(words, self.words).astype(np.uint64) << _HIGH_HALF,
+                         np.diff(self._offsets))[keep]
+        kept |= self._slots[keep].astype(np.uint64)
+        places = np.searchsorted(words, recent_words).tolist()
+        recent = np.fromiter((place << 32 | slot
+                              for place, slots in zip(places, self._recent.values(), strict=True)
+                              for slot in slots), dtype=np.uint64, count=self._recent_count)
+        pairs = np.concatenate([kept, recent])
+        del kept, recent
+        pairs.sort()
+        self._slots = pairs.astype(np.uint32).view(np.int32)  # the low 32 bits: the slot
+        self._offsets = np.searchsorted(
+            pairs, np.arange(len(words) + 1, dtype=np.uint64) << _HIGH_HALF)
         self.merged.values[:len(alive)] = alive
         self._recent, self._recent_count = {}, 0
         self.words = words
@@ -126,12 +131,14 @@ class WordPostings:
         if not self._deletions_stale:
             return
         self._deletions_stale = False
-        word_list = self.words.tolist()
-        keys = [_keys(word) for word in word_list]
-        owners = np.repeat(np.arange(len(word_list), dtype=np.int32), [len(k) for k in keys])
-        flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
-        order = np.argsort(flat, kind="stable")
-        self._delete_keys, self._delete_words = flat[order], owners[order]
+        # Each entry as one number, key above word, sorted in place: the table costs 8 bytes
+        # an entry while it is built and 4 + 4 once split.
+        entries = np.fromiter((_key(key) << 32 | owner
+                               for owner, word in enumerate(self.words.tolist())
+                               for key in {word} | _deletions(word)), dtype=np.uint64)
+        entries.sort()
+        self._delete_keys = (entries >> _HIGH_HALF).astype(np.uint32)
+        self._delete_words = entries.astype(np.uint32).view(np.int32)
 
     def slots(self, word: str) -> np.ndarray:
         """The live slots holding `word`."""
@@ -177,7 +184,7 @@ class WordPostings:
         if allowed > 1:
             keys |= {shorter for key in _deletions(typed) for shorter in _deletions(key)}
         self._index_deletions()
-        hashes = np.fromiter((hash(key) for key in keys), dtype=np.int64)
+        hashes = np.fromiter((_key(key) for key in keys), dtype=np.uint32)
         starts = np.searchsorted(self._delete_keys, hashes)
         stops = np.searchsorted(self._delete_keys, hashes, side="right")
         owners = [self._delete_words[a:b] for a, b in zip(starts, stops, strict=True) if b > a]

@@ -12,9 +12,9 @@ import pytest
 pytestmark = pytest.mark.unit
 
 # The gateway receives archives but never opens them; it rates passwords only when one is set,
-# talks to Redis only when sessions are kept there and reads images only when custom content
-# arrives.
-NOT_IN_GATEWAY = ("py7zr", "rarfile", "libarchive", "zxcvbn", "redis", "PIL")
+# talks to Redis only when sessions are kept there, reads images only when custom content
+# arrives and asks Syncthing (over httpx) only when one is configured.
+NOT_IN_GATEWAY = ("py7zr", "rarfile", "libarchive", "zxcvbn", "redis", "PIL", "httpx")
 # Every service process starts through `chhub run`: the other commands' modules (and the
 # archive, HTTP and audio libraries they load) stay out of it.
 OTHER_COMMANDS = ("services.importer.command", "services.backup.command",
@@ -32,7 +32,7 @@ def loaded_after_import(module: str, candidates: tuple[str, ...]) -> list[str]:
     return json.loads(result.stdout)
 
 
-def test_the_gateway_does_not_load_archive_password_redis_or_image_libraries():
+def test_the_gateway_does_not_load_archive_password_redis_image_or_syncthing_libraries():
     """As its process loads it: the command line first, then the app."""
     assert loaded_after_import("services.cli, services.gateway.app",
                                NOT_IN_GATEWAY + OTHER_COMMANDS) == []
@@ -83,3 +83,37 @@ def test_the_redis_stores_still_load_when_configured():
     made = stores("redis://127.0.0.1:1/0")
     assert set(made) == {"sessions", "rate_limit"}
     assert type(made["sessions"]).__name__ == "RedisStore"
+
+
+def test_the_rigs_syncthing_sees_are_still_asked_for_when_one_is_configured():
+    import anyio
+
+    from services.gateway.rigs import rig_overview
+    from shared.settings import SyncthingSettings
+
+    overview = anyio.run(rig_overview, SyncthingSettings(syncthing_url="http://127.0.0.1:1"))
+    assert overview.configured and not overview.reachable and overview.error
+
+
+def test_the_gateway_hashes_no_password_as_it_starts():
+    """An argon2 hash costs 19 MiB for a moment: the unknown user's stand-in is written out."""
+    code = ("import argon2\n"
+            "made = []\n"
+            "hash = argon2.PasswordHasher.hash\n"
+            "argon2.PasswordHasher.hash = lambda self, *a: made.append(1) or hash(self, *a)\n"
+            "import services.gateway.users\n"
+            "print(len(made))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "0"
+
+
+def test_the_unknown_users_stand_in_hash_costs_what_a_real_one_does():
+    """Same parameters, so signing in as nobody takes as long as signing in as someone."""
+    from argon2.exceptions import VerifyMismatchError
+
+    from services.gateway.users import _DUMMY_HASH, _hasher
+
+    assert not _hasher.check_needs_rehash(_DUMMY_HASH)
+    with pytest.raises(VerifyMismatchError):
+        _hasher.verify(_DUMMY_HASH, "a guess")
