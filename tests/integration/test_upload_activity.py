@@ -21,6 +21,16 @@ def sessions(database_url):
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def only_this_tests_uploads_in_progress(sessions):
+    """The home page shows the newest few uploads in progress: those earlier tests of the
+    session left unfinished would crowd out this test's."""
+    with transaction(sessions) as session:
+        session.execute(text(
+            "UPDATE uploads SET state = 'completed', import_run = NULL "
+            "WHERE state IN ('receiving', 'received', 'processing') OR import_run IS NOT NULL"))
+
+
 def an_upload(sessions, *, state: str, song_total: int | None, seconds_ago: float,
               run: str | None = None, planned: int | None = None,
               songs: tuple[tuple[str, float], ...] = ()) -> uuid.UUID:
