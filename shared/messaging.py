@@ -114,19 +114,20 @@ def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
               on_failure: FailureEvents | None = None,
               before_publish: Callable[[], None] | None = None,
               decode: Callable[[bytes], Any] = load_event,
-              at_once: int | None = None) -> None:
+              after_large_message: Callable[[], object] = native_heap.give_back) -> None:
     """Register `handler` as `consumer` on `broker` with the retry and dead-letter rules.
 
     `before_publish` runs after the handler's effects are committed and before its events are
-    published: the place where crash tests make the process die. `at_once`: how many of its
-    messages are read and handled at the same time (by default, as many as the channel's
-    prefetch delivers); the others wait as they arrived, unread.
+    published: the place where crash tests make the process die. `consumer.at_once`: how many
+    of its messages are read and handled at the same time (by default, as many as the
+    channel's prefetch delivers); the others wait as they arrived, unread.
+    `after_large_message` runs once a message of LARGE_MESSAGE_BYTES or more is handled.
     """
     bus = EventBus(broker)
     # Not a prefetch of the consumer's own channel: faststream subscribes to a queue on the
     # channel it was first declared on, and `declare_topology` declares every queue first.
     turns: AbstractAsyncContextManager[Any] = (
-        asyncio.Semaphore(at_once) if at_once else nullcontext())
+        asyncio.Semaphore(consumer.at_once) if consumer.at_once else nullcontext())
 
     async def dead_letter(message: RabbitMessage, reason: str, attempt: int) -> None:
         await broker.publish(
@@ -146,7 +147,7 @@ def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
         async with turns:
             await handle_now(message)
         if len(message.body) >= LARGE_MESSAGE_BYTES:
-            native_heap.give_back()
+            after_large_message()
 
     async def handle_now(message: RabbitMessage) -> None:
         attempt = attempt_of(message.headers, consumer)

@@ -88,6 +88,7 @@ class Consumer:
     listens_to: tuple[type[Event] | str, ...]
     exchange: RabbitExchange = EVENTS
     retired_keys: tuple[str, ...] = ()  # keys it listened to before, unbound when declared
+    at_once: int | None = None  # its messages read and handled at once (None: the prefetch's)
 
     @property
     def routing_keys(self) -> tuple[str, ...]:
@@ -147,7 +148,9 @@ GENERATE = Consumer("ingest", "generate", (SongGenerationRequested,))
 EDIT = Consumer("ingest", "edit", (SongEditRequested,))
 FORGET = Consumer("ingest", "forget", (SongDeleted,))
 BUCKET = Consumer("ingest", "bucket", ("",), exchange=BUCKET_NOTIFICATIONS)
-CATALOG = Consumer("catalog", "catalog", (SongParsed, SongDeleted))
+# One `song.parsed` at a time: each may carry a megabyte of scan, several times that once read
+# and written, and the catalog keeps well ahead of the parsing anyway.
+CATALOG = Consumer("catalog", "catalog", (SongParsed, SongDeleted), at_once=1)
 # Not `song.found`: `upload.unpacked` lists every song found, with its folder.
 PROGRESS = Consumer("catalog", "progress", (
     UploadReceived, UploadUnpacked, UploadFailed, SongExtracted, SongAlreadyInLibrary,

@@ -31,11 +31,9 @@ def create_app(settings: CatalogSettings | None = None) -> FastStream:
     sessions = make_sessions(make_engine(settings.database_url, settings.database_pool_size))
     relay = OutboxRelay(sessions, EventBus(broker), catalog.PUBLISHER)
     watch_library(sessions)
-    # One `song.parsed` at a time: each may carry a megabyte of scan, several times that
-    # once read and written, and the catalog keeps well ahead of the parsing anyway.
     subscriptions.add(CATALOG, catalog.make_handler(
         sessions, relay, generate_difficulties=settings.generate_difficulties),
-        on_failure=catalog.failed, at_once=1)
+        on_failure=catalog.failed)
     subscriptions.add(PROGRESS, progress.make_handler(sessions), decode=progress.read_event)
     subscriptions.add(CUSTOM_CATALOG, custom.make_handler(sessions))
     app = make_app(broker, settings, needs={"database": database_probe(sessions)})

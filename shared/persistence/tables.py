@@ -171,10 +171,8 @@ class Upload(Base):
     error: Mapped[str | None] = mapped_column(Text)
     song_total: Mapped[int | None] = mapped_column(Integer)
     # Its songs at an end, and of those the failed ones, counted as each song ends.
-    songs_ended: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
-                                             server_default="0")
-    songs_failed: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
-                                              server_default="0")
+    songs_ended: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    songs_failed: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     trace_id: Mapped[str | None] = mapped_column(String(32))
     # Set by `chhub import`: its run, and how many songs the run sends in all.
     import_run: Mapped[str | None] = mapped_column(String(32))
@@ -211,8 +209,7 @@ class UploadSong(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  server_default=func.now(), nullable=False)
 
-    # An upload's songs in folder order, a page at a time (migration 0020); those that ended
-    # lately, for the pace of an upload in progress (migration 0021).
+    # Songs in folder order, a page at a time (0020); those ended lately, for the pace (0021).
     __table_args__ = (Index("ix_upload_songs_folder_order", upload_id,
                             func.coalesce(folder, literal_column("''")), song_id),
                       Index("ix_upload_songs_ended_lately", upload_id, updated_at,

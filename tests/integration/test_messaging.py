@@ -196,7 +196,8 @@ async def test_a_consumer_taking_one_message_at_once_reads_the_next_after_the_la
         vhost_url, at_once):
     """However many messages the channel hands over, a consumer taking one at once reads and
     handles each after the one before (a large event is never read beside another)."""
-    consumer = Consumer("test", f"single-{uuid.uuid4().hex[:8]}", ("song.found",))
+    consumer = Consumer("test", f"single-{uuid.uuid4().hex[:8]}", ("song.found",),
+                        at_once=at_once)
     handling, most_at_once, read, handled = [0], [0], [0], []
 
     def decode(body: bytes):
@@ -216,7 +217,7 @@ async def test_a_consumer_taking_one_message_at_once_reads_the_next_after_the_la
 
     broker = RabbitBroker(vhost_url, default_channel=Channel(prefetch_count=4))
     subscribe(broker, consumer, handler, retry=RetryPolicy((0.2,)), delivery_limit=3,
-              decode=decode, at_once=at_once)
+              decode=decode)
     async with broker:
         await broker.connect()
         await declare_topology(broker, [consumer], delivery_limit=3, retries=1)
@@ -234,12 +235,9 @@ async def test_a_consumer_taking_one_message_at_once_reads_the_next_after_the_la
         assert most_at_once[0] > 1
 
 
-async def test_after_a_large_message_the_free_heap_goes_back_to_the_system(vhost_url,
-                                                                         monkeypatch):
-    consumer = Consumer("test", f"large-{uuid.uuid4().hex[:8]}", ("song.found",))
+async def test_after_a_large_message_the_free_heap_goes_back_to_the_system(vhost_url):
+    consumer = Consumer("test", f"large-{uuid.uuid4().hex[:8]}", ("song.found",), at_once=1)
     given_back, handled = [], []
-    monkeypatch.setattr("shared.native_heap.give_back",
-                        lambda: given_back.append(sorted(handled)))
 
     async def handler(event: SongFound):
         handled.append(len(event.folder))
@@ -247,7 +245,7 @@ async def test_after_a_large_message_the_free_heap_goes_back_to_the_system(vhost
 
     broker = RabbitBroker(vhost_url)
     subscribe(broker, consumer, handler, retry=RetryPolicy((0.2,)), delivery_limit=3,
-              at_once=1)
+              after_large_message=lambda: given_back.append(sorted(handled)))
     async with broker:
         await broker.connect()
         await declare_topology(broker, [consumer], delivery_limit=3, retries=1)
