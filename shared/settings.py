@@ -169,6 +169,11 @@ class GatewaySettings(_Section):
     """An upload whose bytes stop coming in (no request of any gateway is sending them) for
     this long ends as failed."""
 
+    large_uploads_at_once: int = Field(default=2, ge=1)
+    """How many files over 512 KiB the gateway receives at once: each holds a 5 MiB part
+    buffer while it streams into the bucket. Further ones wait their turn (up to two minutes,
+    then a "try again later"), their bytes held back in the connection."""
+
     resumable_expiry_hours: float = 24.0
     """A resumable upload that gets no bytes for this long ends as failed."""
 

@@ -32,7 +32,8 @@ async def receive_custom(gateway: Gateway, kind: str, body: AsyncIterator[bytes]
     named: list[str] = []  # as the client named the file, for the library to show
     [stored] = await store_body(
         body, content_type=content_type, filename=None, store=gateway.store, bucket=bucket,
-        prefix=prefix, max_bytes=limit, name_file=_checked_name(kind, named), max_files=1)
+        prefix=prefix, max_bytes=limit, turns=gateway.large_file_turns,
+        name_file=_checked_name(kind, named), max_files=1)
     if stored.size == 0:
         await anyio.to_thread.run_sync(gateway.store.delete, bucket, stored.key)
         raise UploadRejected(CHOOSE_A_FILE)

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.gateway import upload_rows
 from services.gateway.import_runs import import_run_of
-from services.gateway.intake import StoredFile, UploadRejected, UploadUnavailable, store_body
+from services.gateway.intake import (
+    LargeFileTurns,
+    StoredFile,
+    UploadRejected,
+    UploadUnavailable,
+    store_body,
+)
 from services.gateway.library_search import LibraryResults, SearchNotReady, search_library
 from services.gateway.resumable import ResumableUpload
 from services.gateway.settings import GatewayServiceSettings
@@ -64,6 +70,7 @@ class Gateway:
         self.relay = OutboxRelay(sessions, self.bus, upload_rows.PUBLISHER,
                                  connect=broker_probe(broker, settings))
         self.live_uploads: set[uuid.UUID] = set()
+        self.large_file_turns = LargeFileTurns(settings.large_uploads_at_once)
 
     async def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         def run() -> T:
@@ -177,12 +184,16 @@ class Gateway:
                 stored = await store_body(
                     request.stream(), content_type=request.headers.get("content-type", ""),
                     filename=filename, store=self.store, bucket=self.settings.uploads_bucket,
-                    prefix=prefix, max_bytes=self.settings.max_upload_bytes)
+                    prefix=prefix, max_bytes=self.settings.max_upload_bytes,
+                    turns=self.large_file_turns)
             if check is not None:
                 check(stored)
         except UploadRejected as error:
             await self._failed(upload_id, error.reason)
             raise
+        except UploadUnavailable as error:
+            await self._failed(upload_id, error.reason)
+            raise UploadUnavailable(error.reason, upload_id) from error
         except HTTPException as error:  # the client went away mid-body
             await self._failed(upload_id, f"The upload was interrupted: {error.detail}.")
             raise

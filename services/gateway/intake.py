@@ -3,7 +3,9 @@
 Memory stays bounded whatever the size: each file of a multipart body (or a raw body) is
 written, piece by piece as it arrives, straight into the part buffer of an S3 multipart upload
 running in a worker thread (see PartFeed), counted against the limit as it arrives; other
-form fields are never kept and may not exceed MAX_FIELD_BYTES.
+form fields are never kept and may not exceed MAX_FIELD_BYTES. However many uploads arrive
+together, only a few files past the store's first small read (and so holding a part buffer)
+are received at once (see LargeFileTurns).
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from multipart import MultipartError as _MultipartError
 from multipart import MultipartSegment, PushMultipartParser
 
 from shared.storage import ObjectStore
+from shared.storage_parts import FIRST_READ_SIZE
 
 MAX_FIELD_BYTES = 64 * 1024  # a form field that is not a file: a name, a token
 READ_BYTES = 1024 * 1024  # what `PartFeed.read` asks of the writer at a time
+TURN_WAIT_SECONDS = 120.0  # how long a large file waits for its turn before "try again later"
 
 
 class UploadRejected(Exception):
@@ -40,6 +44,29 @@ class UploadUnavailable(Exception):
     def __init__(self, reason: str, upload_id: uuid.UUID | None) -> None:
         super().__init__(reason)
         self.reason, self.upload_id = reason, upload_id
+
+
+class LargeFileTurns:
+    """Turns for files past the store's first read (FIRST_READ_SIZE), each of which takes a
+    part buffer (5 MiB) until it is stored: at most `at_once` are received together, so the
+    process's memory does not grow with the uploads in flight. A file waits for its turn on the
+    event loop, its client's bytes held back in the connection, for at most `wait_seconds`."""
+
+    def __init__(self, at_once: int, wait_seconds: float = TURN_WAIT_SECONDS) -> None:
+        self._free = anyio.Semaphore(at_once)
+        self._wait_seconds = wait_seconds
+
+    async def take(self) -> None:
+        try:
+            with anyio.fail_after(self._wait_seconds):
+                await self._free.acquire()
+        except TimeoutError:
+            raise UploadUnavailable(
+                "The server is receiving other large uploads and none ended within "
+                f"{self._wait_seconds:.0f} s; send it again later.", None) from None
+
+    def give_back(self) -> None:
+        self._free.release()
 
 
 @dataclass(frozen=True)
@@ -153,8 +180,10 @@ def safe_relative_path(name: str | None) -> str:
 class _FileWriter:
     """One file on its way into the bucket."""
 
-    def __init__(self, store: ObjectStore, bucket: str, key: str, path: str) -> None:
+    def __init__(self, store: ObjectStore, bucket: str, key: str, path: str,
+                 turns: LargeFileTurns) -> None:
         self.path, self.key, self.size = path, key, 0
+        self._turns, self._has_turn = turns, False
         self._feed = PartFeed()
         self._etag: str | None = None
         self._done = anyio.Event()
@@ -172,12 +201,16 @@ class _FileWriter:
             self._done.set()
 
     async def write(self, data: bytes) -> None:
+        if not self._has_turn and self.size + len(data) >= FIRST_READ_SIZE:
+            await self._turns.take()  # these bytes fill the first read: a part buffer comes next
+            self._has_turn = True
         self.size += len(data)
         await self._feed.write(data)
 
     async def finish(self) -> StoredFile:
         self._feed.end()
         await self._done.wait()
+        self.give_back_turn()
         if self._error is not None:
             raise self._error
         return StoredFile(self.path, self.key, self.size, self._etag or "")
@@ -186,15 +219,27 @@ class _FileWriter:
         if not self._done.is_set():
             self._feed.abort()
             await self._done.wait()
+        self.give_back_turn()
+
+    def abandon(self) -> None:
+        """Stop the reader without waiting for it (the request is being cancelled)."""
+        self._feed.abort()
+        self.give_back_turn()
+
+    def give_back_turn(self) -> None:
+        if self._has_turn:
+            self._has_turn = False
+            self._turns.give_back()
 
 
 async def store_body(body: AsyncIterator[bytes], *, content_type: str, filename: str | None,
                      store: ObjectStore, bucket: str, prefix: str, max_bytes: int,
+                     turns: LargeFileTurns,
                      name_file: Callable[[str | None], str] = safe_relative_path,
                      max_files: int | None = None) -> list[StoredFile]:
     """Store every file of the body under `prefix`; multipart or a raw body named `filename`.
     `name_file` turns a client's file name into the stored path (or refuses it) before a byte
-    of that file is stored."""
+    of that file is stored; a large file waits for one of `turns`."""
     stored: list[StoredFile] = []
     received = 0
     failure: BaseException | None = None
@@ -210,7 +255,7 @@ async def store_body(body: AsyncIterator[bytes], *, content_type: str, filename:
                     if max_files is not None and len(stored) >= max_files:
                         raise UploadRejected(f"Send at most {max_files} file(s) at a time.")
                     path = name_file(segment)
-                    writer = _FileWriter(store, bucket, f"{prefix}/{path}", path)
+                    writer = _FileWriter(store, bucket, f"{prefix}/{path}", path, turns)
                     tasks.start_soon(writer.run)
                 elif piece:
                     await writer.write(piece)
@@ -221,6 +266,9 @@ async def store_body(body: AsyncIterator[bytes], *, content_type: str, filename:
             failure = error
             if writer is not None:
                 await writer.abort()
+        finally:
+            if writer is not None:  # cancelled mid-file: the reader stops, the turn goes back
+                writer.abandon()
     if failure is not None:
         raise failure
     if not stored:

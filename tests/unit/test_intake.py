@@ -9,8 +9,16 @@ import tracemalloc
 import anyio
 import pytest
 
-from services.gateway.intake import PartFeed, UploadRejected, safe_relative_path, store_body
+from services.gateway.intake import (
+    LargeFileTurns,
+    PartFeed,
+    UploadRejected,
+    UploadUnavailable,
+    safe_relative_path,
+    store_body,
+)
 from shared.storage import InMemoryObjectStore
+from shared.storage_parts import FIRST_READ_SIZE
 
 BOUNDARY = "xYzBoUnDaRy"
 
@@ -34,7 +42,7 @@ async def store(body: bytes, *, max_bytes: int = 10**9, content_type=None, filen
     stored = await store_body(
         chunks(body), content_type=content_type or f"multipart/form-data; boundary={BOUNDARY}",
         filename=filename, store=objects, bucket="uploads", prefix="gateway/1",
-        max_bytes=max_bytes)
+        max_bytes=max_bytes, turns=LargeFileTurns(2))
     return stored, objects
 
 
@@ -90,7 +98,7 @@ async def test_a_form_field_that_is_not_a_file_is_refused_past_64_kib():
     with pytest.raises(UploadRejected) as refused:
         await store_body(long_field(), content_type=f"multipart/form-data; boundary={BOUNDARY}",
                          filename=None, store=InMemoryObjectStore(), bucket="uploads",
-                         prefix="gateway/1", max_bytes=10**12)
+                         turns=LargeFileTurns(2), prefix="gateway/1", max_bytes=10**12)
     assert refused.value.status == 413
     assert refused.value.reason == "A form field other than a file is larger than 64 KiB."
 
@@ -112,7 +120,7 @@ async def test_a_refused_file_name_stores_nothing_of_that_file():
         await store_body(chunks(multipart(("bg.exe", b"x" * 50_000))),
                          content_type=f"multipart/form-data; boundary={BOUNDARY}", filename=None,
                          store=objects, bucket="uploads", prefix="c/1", max_bytes=10**9,
-                         name_file=only_png)
+                         turns=LargeFileTurns(2), name_file=only_png)
     assert list(objects.list("uploads", "")) == []
 
 
@@ -121,7 +129,79 @@ async def test_a_second_file_past_max_files_is_refused():
         await store_body(chunks(multipart(("a.png", b"a"), ("b.png", b"b"))),
                          content_type=f"multipart/form-data; boundary={BOUNDARY}", filename=None,
                          store=InMemoryObjectStore(), bucket="uploads", prefix="c/1",
-                         max_bytes=10**9, max_files=1)
+                         max_bytes=10**9, turns=LargeFileTurns(2), max_files=1)
+
+
+class PartCountingStore(InMemoryObjectStore):
+    """Reads a stream of unknown length as the S3 adapter does: a first small read, then, when
+    that is full, a part buffer until the end; counts the part buffers held at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self.holding = self.most_held = 0
+
+    def put_stream(self, bucket, key, stream, length=-1):
+        first = bytearray(FIRST_READ_SIZE)
+        filled = 0
+        while filled < len(first) and (count := stream.readinto(memoryview(first)[filled:])):
+            filled += count
+        size = filled
+        if filled == len(first):
+            with self._lock:
+                self.holding += 1
+                self.most_held = max(self.most_held, self.holding)
+            try:
+                part = bytearray(1024 * 1024)
+                while count := stream.readinto(part):
+                    size += count
+            finally:
+                with self._lock:
+                    self.holding -= 1
+        return self.put_bytes(bucket, key, str(size).encode())
+
+
+async def slow_pieces(total: int, size: int = 64 * 1024):
+    for start in range(0, total, size):
+        await anyio.sleep(0.001)  # other uploads' bytes arrive in between
+        yield b"x" * min(size, total - start)
+
+
+async def receive(objects, turns: LargeFileTurns, name: str, size: int, max_bytes=10**12):
+    [stored] = await store_body(slow_pieces(size), content_type="application/octet-stream",
+                                filename=name, store=objects, bucket="uploads",
+                                prefix="gateway/1", max_bytes=max_bytes, turns=turns)
+    return stored
+
+
+async def test_however_many_large_files_arrive_together_only_their_turns_hold_a_part():
+    objects, turns = PartCountingStore(), LargeFileTurns(2)
+    async with anyio.create_task_group() as uploads:
+        for number in range(5):
+            uploads.start_soon(receive, objects, turns, f"song{number}.zip", 3 * 1024 * 1024)
+    assert objects.most_held == 2
+    assert [objects.get_bytes("uploads", f"gateway/1/song{n}.zip") for n in range(5)] == [
+        str(3 * 1024 * 1024).encode()] * 5
+
+
+async def test_a_small_file_needs_no_turn_and_a_large_one_waits_then_is_told_to_retry():
+    objects, turns = PartCountingStore(), LargeFileTurns(1, wait_seconds=0.3)
+    await turns.take()  # another large file is being received
+    small = await receive(objects, turns, "small.zip", FIRST_READ_SIZE - 1)
+    assert small.size == FIRST_READ_SIZE - 1
+    with pytest.raises(UploadUnavailable, match="send it again later"):
+        await receive(objects, turns, "large.zip", FIRST_READ_SIZE)
+    assert objects.most_held == 0
+
+
+async def test_a_refused_or_cancelled_large_file_gives_its_turn_back():
+    objects, turns = PartCountingStore(), LargeFileTurns(1, wait_seconds=1)
+    with pytest.raises(UploadRejected):
+        await receive(objects, turns, "over.zip", 2 * 1024 * 1024, max_bytes=1024 * 1024)
+    with anyio.move_on_after(0.05):
+        await receive(objects, turns, "cut-off.zip", 50 * 1024 * 1024)
+    stored = await receive(objects, turns, "next.zip", 2 * 1024 * 1024)
+    assert stored.size == 2 * 1024 * 1024
 
 
 class InMemoryPartStore(InMemoryObjectStore):
@@ -151,7 +231,7 @@ async def test_a_large_body_costs_the_part_the_store_reads_and_little_beside_it(
     try:
         [stored] = await store_body(pieces(400), content_type="application/octet-stream",
                                     filename="pack.zip", store=objects, bucket="uploads",
-                                    prefix="gateway/1", max_bytes=10**12)
+                                    turns=LargeFileTurns(2), prefix="gateway/1", max_bytes=10**12)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

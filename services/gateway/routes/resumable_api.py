@@ -99,7 +99,8 @@ async def _append(gateway: Gateway, session: ResumableUpload, request: Request) 
         [chunk] = await store_body(
             request.stream(), content_type=CHUNK_TYPE,
             filename=session.chunk_key(offset).rsplit("/", 1)[-1], store=gateway.store,
-            bucket=bucket, prefix=session.prefix.rstrip("/"), max_bytes=session.length - offset)
+            bucket=bucket, prefix=session.prefix.rstrip("/"), max_bytes=session.length - offset,
+            turns=gateway.large_file_turns)
     offset += chunk.size
     if offset == session.length:
         await gateway.finish_resumable(session)
