@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,9 +103,13 @@ def _text_search(session: Session, query: LibraryQuery,
     return LibraryPage(total=total, items=describe_songs(session, rows))
 
 
-def matching_song_paths(session: Session, query: LibraryQuery) -> dict[str, str]:
-    """song id → its folder, for every song `query` matches (all pages), in one statement."""
+def matching_song_paths(session: Session, query: LibraryQuery,
+                        within: Collection[uuid.UUID] | None = None) -> dict[str, str]:
+    """song id → its folder, for every song `query` matches (all pages; only those of
+    `within`, when given), in one statement."""
     conditions = _conditions(query)
+    if within is not None:
+        conditions.append(Song.id.in_(list(within)))
     if query.text:
         found = _text_matching(session, query, conditions)
         if found is None:

@@ -80,9 +80,7 @@ def wanted_folders(session: Session, selection: Selection,
         found = _paths(session, Song.id.in_(select(SetlistSong.song_id).where(
             SetlistSong.setlist_id == selection.setlist_id)), within)
     elif selection.mode == "search":
-        found = matching_song_paths(session, LibraryQuery.from_params(selection.search))
-        if within is not None:
-            found = {k: v for k, v in found.items() if uuid.UUID(k) in within}
+        found = matching_song_paths(session, LibraryQuery.from_params(selection.search), within)
     else:
         found = _paths(session, None, within)
     if selection.versions != "every":

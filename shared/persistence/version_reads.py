@@ -22,13 +22,23 @@ def group_of(session: Session, song_id: uuid.UUID) -> uuid.UUID:
     return group if group is not None else song_id
 
 
+VERSIONS_LISTED = 30
+"""How many of a group's versions a song's page lists: the song and the newest others. A song
+charted by hundreds of people keeps a page as quick as one charted by a few."""
+
+
 def song_versions(session: Session, song_id: uuid.UUID) -> dict[str, Any]:
-    """The song's group, its versions oldest first, and each rig with the versions it gets."""
+    """The song's group; how many versions it holds; the versions listed (the song and the
+    newest others, oldest first); and each rig with the listed versions it gets."""
     group = group_of(session, song_id)
-    members = select(SongVersion.song_id).where(SongVersion.group_id == group)
-    rows = session.execute(select(*SONG_COLUMNS)
-                           .where(or_(Song.id == song_id, Song.id.in_(members)))
-                           .order_by(Song.created_at, Song.id)).all()
+    others = Song.id.in_(select(SongVersion.song_id).where(SongVersion.group_id == group,
+                                                           SongVersion.song_id != song_id))
+    total = session.scalar(select(func.count()).where(or_(Song.id == song_id, others)))
+    rows = sorted([*session.execute(select(*SONG_COLUMNS).where(Song.id == song_id)),
+                   *session.execute(select(*SONG_COLUMNS).where(others)
+                                    .order_by(Song.created_at.desc(), Song.id.desc())
+                                    .limit(VERSIONS_LISTED - 1))],
+                  key=lambda row: (row.created_at, row.id))
     ids = [row.id for row in rows]
     rigs = []
     for rig in session.scalars(select(RigSelection).order_by(func.lower(RigSelection.name),
@@ -39,7 +49,8 @@ def song_versions(session: Session, song_id: uuid.UUID) -> dict[str, Any]:
                      "versions": selection.versions,
                      "chosen": [str(i) for i in selection.chosen_versions if i in ids],
                      "gets": sorted(gets)})
-    return {"group": str(group), "versions": describe_songs(session, rows), "rigs": rigs}
+    return {"group": str(group), "total": total, "versions": describe_songs(session, rows),
+            "rigs": rigs}
 
 
 def group_members(session: Session, song_id: uuid.UUID) -> list[uuid.UUID]:

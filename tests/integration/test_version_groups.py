@@ -215,3 +215,15 @@ def test_a_songs_versions_side_by_side_with_the_rigs_that_get_each(sessions, tok
     assert upload[str(newer)]["older"] == 1
     rigs = {rig["name"]: rig["gets"] for rig in upload[str(newer)]["rigs"]}
     assert rigs[den] is True and rigs[attic] is False
+
+
+def test_a_song_charted_by_many_lists_itself_and_the_newest_others(sessions, token):
+    charts = [parsed(f"Many {token}", "Song", f"m{n}-{token}")
+              for n in range(version_reads.VERSIONS_LISTED + 3)]
+    oldest, *others = catalog(sessions, *charts)
+    with sessions() as session:
+        page = version_reads.song_versions(session, oldest)
+    listed = [uuid.UUID(v["id"]) for v in page["versions"]]
+    assert page["total"] == version_reads.VERSIONS_LISTED + 3
+    assert listed == [oldest, *others[-(version_reads.VERSIONS_LISTED - 1):]]
+    assert all(v["versions"]["count"] == page["total"] for v in page["versions"])
