@@ -7,7 +7,7 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from shared.events import SongDeleted, SongParsed
 from shared.persistence import db, songs
@@ -145,12 +145,7 @@ def test_the_duplicates_filter_reads_the_flags(sessions, token):
 
 
 def test_the_migration_flags_the_songs_already_in_the_library():
-    url = stack.database_url(f"{stack.TEST_DATABASE}_flags")
-    db.drop_database(url)
-    db.create_database(url)
-    engine = create_engine(url)
-    try:
-        db.upgrade(url, "0009")
+    with stack.database_at("0009", f"{stack.TEST_DATABASE}_flags") as (url, engine):
         with engine.begin() as connection:
             for title, artist, chart in (("Song", "Band", "x"), ("Copy", "Other", "x"),
                                          ("Song", "BAND", "y"), ("Alone", "Band", "z")):
@@ -169,6 +164,3 @@ def test_the_migration_flags_the_songs_already_in_the_library():
             ("Alone", "Band", False, False), ("Copy", "Other", True, False),
             ("Song", "BAND", False, True), ("Song", "Band", True, True)]
         db.downgrade(url, "0009")  # and down again, cleanly
-    finally:
-        engine.dispose()
-        db.drop_database(url)

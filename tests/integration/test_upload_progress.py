@@ -10,7 +10,7 @@ import uuid
 import hypothesis
 import pytest
 from hypothesis import strategies
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import event, select, text
 
 from shared.events import (
     FoundSong,
@@ -265,12 +265,8 @@ def test_recording_a_songs_end_reads_its_own_row_however_many_songs_the_upload_h
 
 
 def test_the_migration_counts_the_songs_uploads_ended_already():
-    url = stack.database_url(f"{stack.TEST_DATABASE}_upload_counters")
-    db.drop_database(url)
-    db.create_database(url)
-    engine = create_engine(url)
-    try:
-        db.upgrade(url, "0020")  # the revision before the counters
+    # Up to the revision before the counters.
+    with stack.database_at("0020", f"{stack.TEST_DATABASE}_upload_counters") as (url, engine):
         upload_id = uuid.uuid4()
         with engine.begin() as connection:
             connection.execute(text(
@@ -288,9 +284,6 @@ def test_the_migration_counts_the_songs_uploads_ended_already():
                 {"id": upload_id}).one()
         assert tuple(counted) == (3, 1)
         db.downgrade(url, "0020")  # and down again, cleanly
-    finally:
-        engine.dispose()
-        db.drop_database(url)
 
 
 def test_an_upload_told_in_parts_ends_once_every_song_of_every_part_ended(sessions):

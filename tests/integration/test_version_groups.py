@@ -8,7 +8,7 @@ import threading
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from services.catalog.consumers.catalog import record
 from shared.events import RigSelectionChanged, SongParsed
@@ -139,12 +139,8 @@ def test_linking_a_song_brings_its_versions_along(sessions, token):
 
 
 def test_the_migration_groups_the_songs_already_in_the_library():
-    url = stack.database_url(f"{stack.TEST_DATABASE}_versions")
-    db.drop_database(url)
-    db.create_database(url)
-    engine = create_engine(url)
-    try:
-        db.upgrade(url, "0016")  # the revision before version groups
+    # Up to the revision before version groups.
+    with stack.database_at("0016", f"{stack.TEST_DATABASE}_versions") as (url, engine):
         ids = [uuid.uuid4() for _ in range(5)]
         with engine.begin() as connection:
             for n, (song_id, (title, artist, chart)) in enumerate(zip(ids, (
@@ -164,9 +160,6 @@ def test_the_migration_groups_the_songs_already_in_the_library():
                 "SELECT song_id, group_id FROM song_versions")).tuples().all())
         assert [found[song_id] for song_id in ids] == [ids[0], ids[0], ids[0], ids[3], ids[4]]
         db.downgrade(url, "0016")  # and down again, cleanly
-    finally:
-        engine.dispose()
-        db.drop_database(url)
 
 
 RIG = "ABCDEFG-HIJKLMN-OPQRSTU-VWXYZ23-4567ABC-DEFGHIJ-KLMNOPQ-RSTUVWX"

@@ -11,10 +11,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from sqlalchemy import Engine, create_engine
 
 from services import embedded_s3
 from shared.persistence import db
@@ -39,6 +42,22 @@ def fresh_database(name: str = TEST_DATABASE) -> str:
     db.create_database(url)
     db.upgrade(url)
     return url
+
+
+@contextmanager
+def database_at(revision: str, name: str) -> Iterator[tuple[str, Engine]]:
+    """A scratch database `name`, migrated up to `revision` (a migration test then writes the
+    rows it starts from and upgrades), with an engine; dropped afterwards."""
+    url = database_url(name)
+    db.drop_database(url)
+    db.create_database(url)
+    engine = create_engine(url)
+    try:
+        db.upgrade(url, revision)
+        yield url, engine
+    finally:
+        engine.dispose()
+        db.drop_database(url)
 
 
 def drop_database(name: str = TEST_DATABASE) -> None:
