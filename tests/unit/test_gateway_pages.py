@@ -6,7 +6,13 @@ import io
 import uuid
 import zipfile
 
-from services.gateway.rendering.song_view import explain, nps_graph, peak_bars
+from services.gateway.rendering.song_view import (
+    ISSUES_LISTED,
+    all_issues,
+    explain,
+    nps_graph,
+    peak_bars,
+)
 from services.gateway.security import safe_next
 from services.gateway.song_files import attachment, zip_chunks
 from services.gateway.song_media import sniff_image
@@ -36,6 +42,25 @@ def test_without_per_second_data_the_peaks_are_bars():
 def test_issues_get_a_plain_explanation_or_keep_their_description():
     assert "album" in explain({"folderIssue": "noAlbumArt", "description": "x"})
     assert explain({"folderIssue": "somethingNew", "description": "As scanned."}) == "As scanned."
+
+
+def test_issues_come_by_kind_with_their_count_and_the_first_few_listed():
+    forbidden = [{"noteIssue": "difficultyForbiddenNote", "instrument": "guitar",
+                  "difficulty": "easy", "description": f"[00:{n:02}.00]: An open note."}
+                 for n in range(ISSUES_LISTED + 5)]
+    scan = {"folderIssues": [{"folderIssue": "noAlbumArt", "description": "No art."}],
+            "notesData": {"chartIssues": [*forbidden, {
+                "noteIssue": "invalidChord", "instrument": "drums", "difficulty": "expert",
+                "description": "[00:30.00]: The use of this type of chord is discouraged."}]}}
+    art, notes, chord = all_issues(scan)
+    assert (art.count, art.unlisted, "album" in art.explanation) == (1, 0, True)
+    assert (notes.count, len(notes.listed), notes.unlisted) == (ISSUES_LISTED + 5,
+                                                                ISSUES_LISTED, 5)
+    assert [i.description for i in notes.listed] == [
+        f["description"] for f in forbidden[:ISSUES_LISTED]]
+    # a kind without a plain explanation is named by its description, without the time
+    assert chord.explanation == "The use of this type of chord is discouraged."
+    assert chord.listed[0].description.startswith("[00:30.00]")
 
 
 def test_album_art_type_comes_from_the_bytes_not_the_name():

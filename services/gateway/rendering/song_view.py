@@ -1,9 +1,10 @@
 """What the song page draws from a song's scan: the notes-per-second graph, each part's densest
 second, and its issues in plain language. Pure: a scan's dict in, frozen template values out
-(`NpsGraph`, `PeakBar`, `Issue`)."""
+(`NpsGraph`, `PeakBar`, `IssueKind`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -106,16 +107,50 @@ def peak_bars(notes: Mapping[str, Any]) -> list[PeakBar]:
 
 
 def explain(issue: Mapping[str, Any]) -> str:
-    code = issue.get("folderIssue") or issue.get("metadataIssue") or issue.get("noteIssue")
-    return EXPLANATIONS.get(code or "", issue.get("description") or "")
+    return EXPLANATIONS.get(_code(issue) or "", issue.get("description") or "")
 
 
-def all_issues(scan: Mapping[str, Any]) -> list[Issue]:
+ISSUES_LISTED = 10
+"""How many of one kind of issue a song's page lists; the rest are counted. A chart may have
+thousands of one kind (a note on every beat its difficulty does not allow)."""
+
+
+@dataclass(frozen=True)
+class IssueKind:
+    explanation: str
+    count: int
+    listed: tuple[Issue, ...]
+    """The first ISSUES_LISTED issues of the kind."""
+
+    @property
+    def unlisted(self) -> int:
+        return self.count - len(self.listed)
+
+
+def all_issues(scan: Mapping[str, Any]) -> list[IssueKind]:
+    """The scan's issues by kind, in the order each kind first appears: how many of each, and
+    the first ISSUES_LISTED of them."""
     notes = scan.get("notesData") or {}
-    issues = [*(scan.get("folderIssues") or []), *(scan.get("metadataIssues") or []),
-              *(notes.get("chartIssues") or [])]
-    return [Issue(explain(issue), issue.get("description") or "", issue.get("instrument"),
-                  issue.get("difficulty")) for issue in issues]
+    counts: dict[str, int] = {}
+    listed: dict[str, list[Issue]] = {}
+    for issue in [*(scan.get("folderIssues") or []), *(scan.get("metadataIssues") or []),
+                  *(notes.get("chartIssues") or [])]:
+        code = _code(issue) or issue.get("description") or ""
+        counts[code] = counts.get(code, 0) + 1
+        if len(kind := listed.setdefault(code, [])) < ISSUES_LISTED:
+            kind.append(Issue(explain(issue), issue.get("description") or "",
+                              issue.get("instrument"), issue.get("difficulty")))
+    return [IssueKind(_untimed(listed[code][0].explanation), count, tuple(listed[code]))
+            for code, count in counts.items()]
+
+
+def _code(issue: Mapping[str, Any]) -> str | None:
+    return issue.get("folderIssue") or issue.get("metadataIssue") or issue.get("noteIssue")
+
+
+def _untimed(text: str) -> str:
+    """A description without the chart time it starts with ("[00:30.00]: ...")."""
+    return re.sub(r"^\[[0-9:.]+\]:\s*", "", text)
 
 
 def _hardest(entries: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
