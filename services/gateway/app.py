@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import urllib3
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -20,7 +21,7 @@ from litestar.template import TemplateConfig
 from sqlalchemy.exc import DBAPIError
 
 from services.gateway.deps import Gateway
-from services.gateway.error_responses import database_away, http_error, server_error
+from services.gateway.error_responses import database_away, http_error, server_error, store_away
 from services.gateway.home_figures import HomeFigures
 from services.gateway.observed import http_observability
 from services.gateway.rendering.templates import configure_templates
@@ -98,7 +99,7 @@ def create_app(settings: GatewayServiceSettings | None = None,
         stores=stores(settings.redis_url),
         plugins=[HTMXPlugin(), *observed.plugins],
         exception_handlers={HTTPException: http_error, DBAPIError: database_away,
-                            Exception: server_error},
+                            urllib3.exceptions.HTTPError: store_away, Exception: server_error},
         dependencies={"gateway": Provide(lambda: gateway, use_cache=True, sync_to_thread=False),
                       "figures": Provide(lambda: figures, use_cache=True, sync_to_thread=False)},
         state=State({"gateway": gateway, "readiness": readiness}),

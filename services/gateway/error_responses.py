@@ -9,6 +9,7 @@ from typing import Literal
 from urllib.parse import quote
 
 import structlog
+import urllib3
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.exceptions.responses import create_exception_response
@@ -94,10 +95,22 @@ def database_away(request: Request, error: DBAPIError) -> Response:
     if not isinstance(error, OperationalError) and not error.connection_invalidated:
         return server_error(request, error)
     log.warning("database.unavailable", path=request.url.path, error=str(error.orig)[:300])
+    return _away(request, "database", HEADINGS[503][1])
+
+
+def store_away(request: Request, error: urllib3.exceptions.HTTPError) -> Response:
+    """The object store refused or dropped the connection (the S3 client gave up after its
+    retries): an outage too, answered as the database's is."""
+    log.warning("object_store.unavailable", path=request.url.path, error=str(error)[:300])
+    return _away(request, "object store",
+                 "The library's file store is not answering. Try again shortly.")
+
+
+def _away(request: Request, what: str, message: str) -> Response:
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if _wants_page(request):
-        return _page(request, 503, *HEADINGS[503], headers=headers)
-    return Response(RetryLater(error="The database is unavailable right now; send the request "
+        return _page(request, 503, HEADINGS[503][0], message, headers=headers)
+    return Response(RetryLater(error=f"The {what} is unavailable right now; send the request "
                                      "again shortly."),
                     status_code=503, headers=headers)
 

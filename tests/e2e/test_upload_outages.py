@@ -177,6 +177,30 @@ def test_an_upload_while_the_object_store_is_away_fails_with_a_reason_and_may_be
     assert status["state"] == "failed" and status["error"] == row["error"]
 
 
+def test_a_page_that_reads_the_object_store_while_it_is_away_is_answered_retry_later(
+        no_s3_gateway, catalog, unique):
+    """The song's row is there, its manifest is not reachable: an outage, not a server error."""
+    song_id = uuid.uuid4()
+    with catalog.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO songs (id, title, artist, file_path, metadata, md5, revision,"
+            " parser_version, manifest_key) VALUES (:id, :title, 'Outage', :path, '{}', :md5,"
+            " 1, 1, :manifest)"),
+            {"id": song_id, "title": unique, "path": f"songs/Outage/{unique}",
+             "md5": uuid.uuid4().hex, "manifest": f"manifests/{song_id}/000001.json"})
+    try:
+        page = httpx.get(f"{no_s3_gateway}/songs/{song_id}", headers={"Accept": "text/html"},
+                         timeout=60)
+        assert page.status_code == 503 and "file store is not answering" in page.text
+        assert page.headers["retry-after"].isdigit()
+        api = httpx.get(f"{no_s3_gateway}/songs/{song_id}/download.zip", timeout=60)
+        assert api.status_code == 503, api.text
+        assert api.json()["retryable"] is True and "object store" in api.json()["error"]
+    finally:
+        with catalog.begin() as connection:
+            connection.execute(text("DELETE FROM songs WHERE id = :id"), {"id": song_id})
+
+
 def test_a_request_while_the_database_is_away_is_answered_retry_later(
         no_database_gateway, admin_token, unique):
     """Even checking the API token needs the database: its absence is no server error."""
