@@ -121,9 +121,11 @@ def database_bytes(engine: Engine) -> int:
 
 
 class FolderPeak:
-    """The largest size a folder reaches while it is watched (polled in a thread)."""
+    """The largest size a folder reaches while it is watched (polled in a thread). Each look
+    walks the whole folder, which costs the pipeline being measured CPU: every 0.5 s took 17 %
+    of a core through a 20,000-song import, so it looks every 2 s."""
 
-    def __init__(self, folder: Path, every_s: float = 0.5) -> None:
+    def __init__(self, folder: Path, every_s: float = 2.0) -> None:
         self.folder, self.every_s, self.peak = folder, every_s, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="staging-peak", daemon=True)
