@@ -2,15 +2,14 @@
 
 Memory stays bounded whatever the size: each file of a multipart body (or a raw body) is
 written, piece by piece as it arrives, straight into the part buffer of an S3 multipart upload
-running in a worker thread (see PartFeed), counted against the limit as it arrives; other
-form fields are never kept and may not exceed MAX_FIELD_BYTES. However many uploads arrive
-together, only a few files past the store's first small read (and so holding a part buffer)
-are received at once (see LargeFileTurns).
+running in a worker thread (see `part_feed.PartFeed`), counted against the limit as it
+arrives; other form fields are never kept and may not exceed MAX_FIELD_BYTES. However many
+uploads arrive together, only a few files past the store's first small read (and so holding a
+part buffer) are received at once (see LargeFileTurns).
 """
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -20,11 +19,11 @@ import anyio
 from multipart import MultipartError as _MultipartError
 from multipart import MultipartSegment, PushMultipartParser
 
+from services.gateway.part_feed import PartFeed
 from shared.storage import ObjectStore
 from shared.storage_parts import FIRST_READ_SIZE
 
 MAX_FIELD_BYTES = 64 * 1024  # a form field that is not a file: a name, a token
-READ_BYTES = 1024 * 1024  # what `PartFeed.read` asks of the writer at a time
 TURN_WAIT_SECONDS = 120.0  # how long a large file waits for its turn before "try again later"
 
 
@@ -75,97 +74,6 @@ class StoredFile:
     key: str
     size: int
     etag: str
-
-
-class _Aborted(Exception):
-    pass
-
-
-class PartFeed:
-    """A file-like object that a worker thread reads into its part buffer (`readinto`) and
-    that the event loop writes into: each piece of the body is copied once, straight into
-    the buffer the reader waits to fill, so a file of any size costs the reader's one part
-    and nothing beside it. While the reader sends a part, the writer waits for the next
-    buffer (and the client's bytes wait in the socket meanwhile)."""
-
-    def __init__(self) -> None:
-        self._changed = threading.Condition()
-        self._target: memoryview | None = None
-        self._filled = 0
-        self._ended = False
-        self._closed = False
-        self._error: BaseException | None = None
-
-    # The reader's side, in a worker thread.
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:
-        """Wait until the writer has filled `buffer` or ended; the bytes written into it."""
-        with self._changed:
-            if self._error is None and not self._ended:
-                self._target, self._filled = memoryview(buffer).cast("B"), 0
-                self._changed.notify_all()
-                while self._target is not None and self._error is None:
-                    self._changed.wait()
-            self._target = None
-            if self._error is not None:
-                raise self._error
-            filled, self._filled = self._filled, 0
-            return filled
-
-    def read(self, size: int = -1) -> bytes:
-        if size < 0:  # everything up to the end
-            return b"".join(iter(lambda: self.read(READ_BYTES), b""))
-        buffer = bytearray(size)
-        del buffer[self.readinto(buffer):]
-        return bytes(buffer)
-
-    def close(self) -> None:
-        """The reader reads no more (it has stored the file, or failed)."""
-        with self._changed:
-            self._closed = True
-            self._changed.notify_all()
-
-    # The writer's side, on the event loop.
-
-    async def write(self, data: bytes) -> None:
-        """Copy `data` into the reader's buffers, waiting (in a worker thread) whenever the
-        reader has none waiting; dropped once the reader has closed."""
-        view = memoryview(data)
-        while view:
-            target = self._target
-            if target is None:
-                if not await anyio.to_thread.run_sync(self._wait_for_target):
-                    return
-                continue
-            count = min(len(view), len(target) - self._filled)
-            target[self._filled:self._filled + count] = view[:count]
-            self._filled += count
-            view = view[count:]
-            if self._filled == len(target):
-                self._hand_over()
-
-    def end(self) -> None:
-        """No more bytes: the reader gets what its buffer holds, then the end."""
-        with self._changed:
-            self._ended = True
-            self._hand_over()
-
-    def abort(self) -> None:
-        """The upload is given up: the reader's read raises."""
-        with self._changed:
-            self._error = _Aborted()
-            self._changed.notify_all()
-
-    def _hand_over(self) -> None:
-        with self._changed:
-            self._target = None
-            self._changed.notify_all()
-
-    def _wait_for_target(self) -> bool:
-        with self._changed:
-            while self._target is None and not self._closed:
-                self._changed.wait()
-            return self._target is not None
 
 
 def safe_relative_path(name: str | None) -> str:

@@ -11,12 +11,12 @@ import pytest
 
 from services.gateway.intake import (
     LargeFileTurns,
-    PartFeed,
     UploadRejected,
     UploadUnavailable,
     safe_relative_path,
     store_body,
 )
+from services.gateway.part_feed import PartFeed
 from shared.storage import InMemoryObjectStore
 from shared.storage_parts import FIRST_READ_SIZE
 
