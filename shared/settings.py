@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 GiB = 1024**3
 
 
-class _Section(BaseSettings):
+class Section(BaseSettings):
     """Settings read from `CHHUB_*` environment variables or `.env`; each field's docstring is
     its documentation (and its description in generated schemas)."""
 
@@ -21,7 +21,7 @@ class _Section(BaseSettings):
                                       use_attribute_docstrings=True)
 
 
-class DatabaseSettings(_Section):
+class DatabaseSettings(Section):
     database_url: str = "postgresql+psycopg2://postgres@127.0.0.1:5432/chhub"
     """SQLAlchemy URL of the catalog database (PostgreSQL)."""
 
@@ -29,7 +29,7 @@ class DatabaseSettings(_Section):
     """Connections each process keeps open to PostgreSQL."""
 
 
-class BrokerSettings(_Section):
+class BrokerSettings(Section):
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     """AMQP 0-9-1 URL of RabbitMQ."""
 
@@ -54,7 +54,7 @@ class BrokerSettings(_Section):
     of a pipeline stage (see `stage_workers`)."""
 
 
-class WorkerSettings(_Section):
+class WorkerSettings(Section):
     stage_workers: dict[str, int] = {}
     """Processes consuming each pipeline stage under `chhub run all`, by queue name, e.g.
     `{"ingest.extract": 3, "sync.publish": 2}`; stages not named take the default below. They
@@ -66,7 +66,7 @@ class WorkerSettings(_Section):
     unset means one per CPU core, at most 4 (catalog and publish default to one each)."""
 
 
-class StorageSettings(_Section):
+class StorageSettings(Section):
     s3_endpoint: str | None = None
     """host:port of an S3 server such as MinIO; unset means the embedded SeaweedFS server."""
 
@@ -99,7 +99,7 @@ class StorageSettings(_Section):
         return self.s3_endpoint or f"127.0.0.1:{self.embedded_s3_port}"
 
 
-class IngestSettings(_Section):
+class IngestSettings(Section):
     staging_dir: Path = Path("./data/staging")
     """Where uploads are unpacked while their songs are extracted."""
 
@@ -140,12 +140,12 @@ class IngestSettings(_Section):
     that have ended (the upload's cleanup message reaches one process only)."""
 
 
-class ContentSettings(_Section):
+class ContentSettings(Section):
     content_dir: Path = Path("./data/content")
     """The content folder laid out as Clone Hero reads it, synced to every rig."""
 
 
-class GatewaySettings(_Section):
+class GatewaySettings(Section):
     gateway_host: str = "127.0.0.1"
     """Address the gateway listens on."""
 
@@ -187,7 +187,7 @@ class GatewaySettings(_Section):
     peer's forwarded headers are ignored."""
 
 
-class SyncthingSettings(_Section):
+class SyncthingSettings(Section):
     syncthing_url: str | None = None
     """Base URL of the library's Syncthing REST API (e.g. `http://127.0.0.1:8384`); unset means
     Syncthing is not used and rigs pick changes up from its own periodic scans, if any."""
@@ -208,63 +208,7 @@ class SyncthingSettings(_Section):
     song."""
 
 
-class ChServerSettings(_Section):
-    chserver_binary: Path = Path("Server")
-    """The official Clone Hero standalone server executable."""
-
-    chserver_dir: Path = Path("./data/chserver")
-    """Working folder of the server, where its `settings.ini` is written."""
-
-    chserver_address: str = "0.0.0.0"
-    """Address the server listens on (UDP)."""
-
-    chserver_port: int = Field(default=14242, ge=1, le=65535)
-    """UDP port the server listens on."""
-
-    chserver_name: str = "Clone Hero Hub"
-    """Server name shown to players."""
-
-    chserver_password: SecretStr | None = None
-    """Password players must give; unset (and no password file) means `--nopass`."""
-
-    chserver_password_file: Path | None = None
-    """File holding the password (a container secret); wins over `chserver_password`."""
-
-    chserver_max_players: int = Field(default=4, ge=1, le=4)
-    """Players in one lobby (`maxplayers`, 1 to 4)."""
-
-    chserver_min_required_players: int = Field(default=1, ge=1, le=4)
-    """Players needed before a song starts (`minrequiredplayers`)."""
-
-    chserver_only_host_chooses_songs: bool = False
-    """Only the lobby's host picks songs (`onlyhostchoosesongs`)."""
-
-    chserver_max_spectators: int = Field(default=4, ge=0)
-    """Spectators allowed in one lobby (`maxspectators`)."""
-
-    chserver_tick_rate: int = Field(default=60, ge=1)
-    """Server updates per second (`servertickrate`)."""
-
-    chserver_low_song_speed: int = Field(default=25, ge=1)
-    """Slowest song speed allowed, in percent (`lowsongspeed`)."""
-
-    chserver_max_song_speed: int = Field(default=500, ge=1)
-    """Fastest song speed allowed, in percent (`maxsongspeed`)."""
-
-    chserver_client_remove_songs: bool = False
-    """Players may remove songs from the lobby's list (`clientremovesongs`)."""
-
-    chserver_songs_per_client: int = Field(default=0, ge=0)
-    """Songs each player may queue, 0 for no limit (`songsperclient`)."""
-
-    def password(self) -> str | None:
-        """The password from the secret file, else from the environment, else None."""
-        if self.chserver_password_file is not None:
-            return self.chserver_password_file.read_text().strip() or None
-        return self.chserver_password.get_secret_value() if self.chserver_password else None
-
-
-class LoggingSettings(_Section):
+class LoggingSettings(Section):
     log_format: str = "console"
     """`console` for people at a terminal, `json` for log pipelines."""
 
@@ -272,7 +216,7 @@ class LoggingSettings(_Section):
     """Lowest level written."""
 
 
-class TelemetrySettings(_Section):
+class TelemetrySettings(Section):
     telemetry_enabled: bool = True
     """Traces and metrics at all; off leaves only logs (for measuring their overhead)."""
 

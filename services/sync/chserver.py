@@ -10,7 +10,7 @@ from pathlib import Path
 
 import structlog
 
-from shared.settings import ChServerSettings
+from services.sync.chserver_settings import ChServerSettings
 
 READY_LINE = "Server running..."
 STARTING, HEALTHY, STOPPED = "starting", "healthy", "stopped"

@@ -21,8 +21,9 @@ def chserver_run(ready_timeout: float) -> None:
     log and stop it on Ctrl-C or SIGTERM. The password comes from CHHUB_CHSERVER_PASSWORD or
     the file named by CHHUB_CHSERVER_PASSWORD_FILE and is never logged."""
     from services.sync.chserver import ChServer
+    from services.sync.chserver_settings import ChServerSettings
     from shared.logs import configure_logging
-    from shared.settings import ChServerSettings, LoggingSettings
+    from shared.settings import LoggingSettings
 
     logging_settings = LoggingSettings()
     configure_logging(service="chserver", fmt=logging_settings.log_format,
@@ -51,7 +52,7 @@ def chserver_run(ready_timeout: float) -> None:
 def chserver_status() -> None:
     """Print the server's status (starting, healthy, stopped); exit 0 only when healthy — the
     container's health check."""
-    from shared.settings import ChServerSettings
+    from services.sync.chserver_settings import ChServerSettings
 
     status_file = ChServerSettings().chserver_dir / "status"
     status = status_file.read_text().strip() if status_file.exists() else "stopped"

@@ -16,7 +16,7 @@ import pytest
 import structlog
 
 from services.sync.chserver import HEALTHY, STARTING, STOPPED, ChServer, write_settings_ini
-from shared.settings import ChServerSettings
+from services.sync.chserver_settings import ChServerSettings
 
 PASSWORD = "hunter2-secret"
 
