@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from shared.persistence.library_items import SONG_COLUMNS, describe_songs
@@ -33,7 +33,6 @@ def song_versions(session: Session, song_id: uuid.UUID) -> dict[str, Any]:
     group = group_of(session, song_id)
     others = Song.id.in_(select(SongVersion.song_id).where(SongVersion.group_id == group,
                                                            SongVersion.song_id != song_id))
-    total = session.scalar(select(func.count()).where(or_(Song.id == song_id, others)))
     rows = sorted([*session.execute(select(*SONG_COLUMNS).where(Song.id == song_id)),
                    *session.execute(select(*SONG_COLUMNS).where(others)
                                     .order_by(Song.created_at.desc(), Song.id.desc())
@@ -49,8 +48,11 @@ def song_versions(session: Session, song_id: uuid.UUID) -> dict[str, Any]:
                      "versions": selection.versions,
                      "chosen": [str(i) for i in selection.chosen_versions if i in ids],
                      "gets": sorted(gets)})
-    return {"group": str(group), "total": total, "versions": describe_songs(session, rows),
-            "rigs": rigs}
+    versions = describe_songs(session, rows)
+    # Each item counts its group's versions, listed or not: the song's own says how many.
+    total = next((item["versions"]["count"] for item in versions if item["id"] == str(song_id)),
+                 len(versions))
+    return {"group": str(group), "total": total, "versions": versions, "rigs": rigs}
 
 
 def group_members(session: Session, song_id: uuid.UUID) -> list[uuid.UUID]:
