@@ -30,7 +30,8 @@ from search_index import songs  # noqa: E402
 from shared.search.facets import facet_counts  # noqa: E402
 from shared.search.groups import GroupedMatches  # noqa: E402
 from shared.search.index import SongIndex  # noqa: E402
-from shared.search.paging import Order, page  # noqa: E402
+from shared.search.paging import page  # noqa: E402
+from shared.search.protocol import Order  # noqa: E402
 from shared.search.syntax import parse_search  # noqa: E402
 
 CASES = {

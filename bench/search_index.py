@@ -30,7 +30,8 @@ from rapidfuzz.distance import OSA  # noqa: E402
 
 from shared.search.facets import facet_counts  # noqa: E402
 from shared.search.index import FLAG_NAMES, IndexedSong, SongIndex  # noqa: E402
-from shared.search.paging import Order, page  # noqa: E402
+from shared.search.paging import page  # noqa: E402
+from shared.search.protocol import Order  # noqa: E402
 from shared.search.syntax import parse_search  # noqa: E402
 
 COMMON = ("love", "night", "fire", "heart", "dream", "blood", "black", "dance", "rain")

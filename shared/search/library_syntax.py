@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from shared.persistence.library_query import TEXT_FIELDS, LibraryQuery
-from shared.search.paging import Order
+from shared.search.protocol import Order
 from shared.search.syntax import (
     PartFilter,
     RangeFilter,

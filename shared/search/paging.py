@@ -18,22 +18,13 @@ import numpy as np
 
 from shared.search.columns import STRINGS
 from shared.search.index import SongIndex
+from shared.search.protocol import BadCursor, Order
 
 SORTS = ("relevance", "name", "artist", "album", "year", "length", "added", "nps", "modified")
 _NUMBERS = {"year": "year", "length": "length", "added": "added", "nps": "max_nps",
             "modified": "modified"}
 _TEXTS = ("name", "artist", "album")
 _LAST = np.iinfo(np.uint64).max
-
-
-class BadCursor(ValueError):
-    """A cursor that this search did not hand out."""
-
-
-@dataclass(frozen=True)
-class Order:
-    sort: str
-    descending: bool = False
 
 
 @dataclass(frozen=True)

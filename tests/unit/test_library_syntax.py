@@ -10,7 +10,7 @@ import pytest
 from services.gateway.rendering.library_facets import facet_links
 from shared.persistence.library_query import LibraryQuery
 from shared.search.library_syntax import search_order, search_syntax
-from shared.search.paging import Order
+from shared.search.protocol import Order
 from shared.search.syntax import BadSearchSyntax, PartFilter, RangeFilter, TextFilter
 
 

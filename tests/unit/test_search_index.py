@@ -14,7 +14,8 @@ import pytest
 
 from shared.search.facets import facet_counts
 from shared.search.index import FLAG_NAMES, IndexedSong, SongIndex
-from shared.search.paging import SORTS, BadCursor, Order, page
+from shared.search.paging import SORTS, page
+from shared.search.protocol import BadCursor, Order
 from shared.search.syntax import parse_search
 from shared.songs.events import DIFFICULTIES, INSTRUMENTS
 

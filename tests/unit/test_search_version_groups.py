@@ -17,7 +17,8 @@ from shared.search.facets import facet_counts
 from shared.search.groups import GroupedMatches
 from shared.search.index import IndexedSong, SongIndex
 from shared.search.library_syntax import search_syntax
-from shared.search.paging import Order, page
+from shared.search.paging import page
+from shared.search.protocol import Order
 from shared.search.syntax import BadSearchSyntax, parse_search
 from shared.songs.events import DIFFICULTIES
 
