@@ -1,15 +1,16 @@
 """Library search bench: the gateway process over a 100,000-song catalog, loaded over HTTP.
 
-    python bench/gateway.py [--songs N] [--seconds S] [--keep] [--reuse]
+    python bench/gateway.py [--songs N] [--seconds S] [--keep] [--reuse] [--index-in-gateway]
 
 Fills a fresh database (`chhub_bench_gateway`) with fake songs by COPY (or, with `--reuse`,
 takes the one a `--keep` run left with the same number of songs, brought up to the newest
 migration), starts
-`python -m services.cli run gateway` against it (with a fresh RabbitMQ virtual host), then
+`python -m services.cli run search` and `python -m services.cli run gateway` against it (with
+a fresh RabbitMQ virtual host; `--index-in-gateway`: the gateway alone, keeping the index), then
 loads it with wrk (Debian's `wrk`, a separate process costing the machine little) sending
 varied `/api/library` requests (typos, filters, sorts, pages; never the same one twice in a
 row on a connection; `wrk_varied.lua`) at 4 and 16 concurrent connections, and prints
-requests/s and p50/p95 latency per scenario, and the gateway's resident memory. Besides
+requests/s and p50/p95 latency per scenario, and each process's resident memory. Besides
 typo searches and mixed browsing, the broad and selective extremes: a filter matching half
 the library, a word found in about 5% of the titles, and the last page of a broad sort.
 Targets at 200,000 songs: typo search with two filters p95 <= 25 ms at 4 connections and
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import os
 import random
 import shutil
@@ -40,6 +42,7 @@ from library_data import GENRES, Library  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
 
 from tests.support import stack  # noqa: E402
+from tests.support.search_service import search_service  # noqa: E402
 
 DATABASE, VHOST = "chhub_bench_gateway", "chhub-bench-gateway"
 WRK_SCRIPT = Path(__file__).with_name("wrk_varied.lua")
@@ -208,8 +211,11 @@ def load(base: str, targets: list[str], connections: int, seconds: float) -> dic
             "p95": float(p95), "errors": int(errors)}
 
 
-def start_gateway(workdir: Path, database: str, broker: str) -> tuple[subprocess.Popen, str]:
+def start_gateway(workdir: Path, database: str, broker: str,
+                  search_url: str | None) -> tuple[subprocess.Popen, str]:
     env = stack.stack_env(workdir, database=database, broker=broker, s3_endpoint="127.0.0.1:9")
+    if search_url:
+        env["CHHUB_SEARCH_URL"] = search_url
     base = f"http://127.0.0.1:{env['CHHUB_GATEWAY_PORT']}"
     log = (workdir / "gateway.log").open("ab")
     process = subprocess.Popen([sys.executable, "-m", "services.cli", "run", "gateway"], env=env,
@@ -239,6 +245,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true",
                         help="take the database a --keep run left, if it has --songs songs")
+    parser.add_argument("--index-in-gateway", action="store_true",
+                        help="no search service: the gateway keeps the index itself")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench/gateway.py loads the gateway with wrk: apt-get install wrk")
@@ -255,18 +263,24 @@ def main() -> None:
         print(f"{args.songs} songs written in {time.perf_counter() - started:.1f} s",
               flush=True)
     library.common = common_word(library, 0.05)
-    process, base = start_gateway(workdir, database, stack.fresh_vhost(VHOST))
     try:
-        run_scenarios(base, library, args.seconds, process)
+        with contextlib.ExitStack() as running:
+            search = None if args.index_in_gateway else running.enter_context(
+                search_service(database, timeout=600))
+            process, base = start_gateway(workdir, database, stack.fresh_vhost(VHOST),
+                                          search and search.url)
+            running.callback(stack.stop, process)
+            run_scenarios(base, library, args.seconds,
+                          {"gateway": process, **({"search service": search.process}
+                                                  if search else {})})
     finally:
-        stack.stop(process)
         stack.drop_vhost(VHOST)
         if not args.keep:
             stack.drop_database(DATABASE)
 
 
 def resident_mb(process: subprocess.Popen) -> float:
-    """The gateway's resident memory (its process and any children), in MB."""
+    """A process's resident memory (with any children's), in MB."""
     pids, total = [process.pid], 0
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     if children.exists():
@@ -278,7 +292,7 @@ def resident_mb(process: subprocess.Popen) -> float:
 
 
 def run_scenarios(base: str, library: Library, seconds: float,
-                  process: subprocess.Popen | None = None) -> None:
+                  processes: dict[str, subprocess.Popen] | None = None) -> None:
     print(f"the word in ~5% of titles: {library.common!r}", flush=True)
     scenarios = {
         "typo search + two filters": urls("/api/library", typo_query, library),
@@ -293,8 +307,8 @@ def run_scenarios(base: str, library: Library, seconds: float,
     for connections in (4, 16):
         for name, targets in scenarios.items():
             report(name, connections, load(base, targets, connections, seconds))
-    if process is not None:
-        print(f"gateway resident memory after the runs: {resident_mb(process):.0f} MB",
+    for name, process in (processes or {}).items():
+        print(f"{name} resident memory after the runs: {resident_mb(process):.0f} MB",
               flush=True)
 
 

@@ -60,6 +60,16 @@ def run(service: str) -> None:
                     log_level="warning", timeout_graceful_shutdown=10, ws="none",
                     **proxy_options(settings))
         return
+    if service == "search":
+        import uvicorn
+
+        from services.search.app import create_app as create_search
+        from services.search.settings import SearchServiceSettings
+
+        search = SearchServiceSettings()
+        uvicorn.run(create_search(search), host=search.search_host, port=search.search_port,
+                    log_level="warning", timeout_graceful_shutdown=5, ws="none")
+        return
     module = {"ingest": "services.ingest.app", "catalog": "services.catalog.app",
               "sync": "services.sync.app"}[service]
     app = __import__(module, fromlist=["create_app"]).create_app()

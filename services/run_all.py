@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from services import embedded_s3, workers
+from services.search.settings import SearchSettings
 from services.supervisor import Child, Supervisor
 from shared.metrics import DEFAULT_PORTS
 from shared.settings import (
@@ -24,7 +25,7 @@ from shared.settings import (
 )
 from shared.supervision import status_path
 
-SERVICES = ("gateway", "ingest", "catalog", "sync")
+SERVICES = ("gateway", "ingest", "catalog", "sync", "search")
 
 
 def run_all(setup: Callable[[], str]) -> int:
@@ -58,6 +59,8 @@ def run_all(setup: Callable[[], str]) -> int:
     click.echo(f"Metrics for Prometheus at http://{TelemetrySettings().metrics_host}:PORT/metrics, "
                "PORT: " + ", ".join(f"{name} {port}" for name, port in DEFAULT_PORTS.items()))
     click.echo("Press Ctrl-C to stop. A service that crashes is restarted.\n")
+    search = SearchSettings()  # the gateway asks the search service run beside it
+    os.environ.setdefault("CHHUB_SEARCH_URL", f"http://{search.search_host}:{search.search_port}")
     me = [sys.executable, "-m", "services.cli", "run"]
     settings = WorkerSettings()
     per_stage = workers.workers_per_stage(settings.stage_workers, settings.default_ingest_workers)

@@ -51,5 +51,5 @@ def configure_logging(*, service: str, fmt: str = "console", level: str = "INFO"
     structlog.contextvars.bind_contextvars(service=service)
     logging.basicConfig(level=level.upper(), stream=sys.stderr,
                         format=f"%(asctime)s [{service}] %(name)s %(levelname)s %(message)s")
-    for noisy in ("aio_pika", "aiormq", "urllib3", "faststream.access"):
+    for noisy in ("aio_pika", "aiormq", "urllib3", "faststream.access", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -19,7 +19,8 @@ from shared.events import SongFailed, UploadFailed
 
 log = structlog.get_logger(__name__)
 
-DEFAULT_PORTS = {"gateway": 9100, "ingest": 9101, "catalog": 9102, "sync": 9103}
+DEFAULT_PORTS = {"gateway": 9100, "ingest": 9101, "catalog": 9102, "sync": 9103,
+                 "search": 9104}
 UPLOAD_OUTCOMES = ("completed", "completed_with_errors", "failed")
 
 CONSUMED = Counter("chhub_messages_consumed_total", "Messages a stage finished handling.",
@@ -35,6 +36,10 @@ DEAD_LETTERED = Counter("chhub_messages_dead_lettered_total",
 STAGE_SECONDS = Histogram("chhub_stage_duration_seconds", "Time a stage takes per message.",
                           ["stage"], buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10,
                                               30, 60, 120, 300))
+SEARCH_SECONDS = Histogram("chhub_search_duration_seconds",
+                           "Time the search service takes to find one search's matches.",
+                           buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1))
+SEARCH_INDEX_SONGS = Gauge("chhub_search_index_songs", "Songs in the search service's index.")
 SONG_FAILURES = Counter("chhub_song_failures_total", "Songs that failed, by stage and reason.",
                         ["stage", "reason"])
 UPLOADS = Counter("chhub_uploads_total", "Uploads that reached an end, by outcome.",

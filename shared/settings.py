@@ -174,6 +174,11 @@ class GatewaySettings(Section):
     buffer while it streams into the bucket. Further ones wait their turn (up to two minutes,
     then a "try again later"), their bytes held back in the connection."""
 
+    search_url: str | None = None
+    """Base URL of the search service (`chhub run search`, e.g. `http://127.0.0.1:8010`), which
+    keeps the library's search index in a process of its own; unset means the gateway keeps
+    the index itself (about 0.5 KB per song in its memory, and searches share its CPU)."""
+
     resumable_expiry_hours: float = 24.0
     """A resumable upload that gets no bytes for this long ends as failed."""
 
@@ -240,8 +245,8 @@ class TelemetrySettings(Section):
 
     metrics_port: int | None = None
     """Port of this process's `/metrics`; unset means the service's default (gateway 9100,
-    ingest 9101, catalog 9102, sync 9103), a listener of its own, apart from the gateway's
-    public port. When the port is taken (several copies side by side) the next free one is
+    ingest 9101, catalog 9102, sync 9103, search 9104), a listener of its own, apart from the
+    gateway's public port. When the port is taken (several copies side by side) the next free one is
     used and logged."""
 
     metrics_host: str = "127.0.0.1"

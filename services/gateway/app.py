@@ -8,7 +8,6 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-import anyio
 import urllib3
 from litestar import Litestar
 from litestar.datastructures import State
@@ -27,6 +26,7 @@ from services.gateway.observed import http_observability
 from services.gateway.rendering.templates import configure_templates
 from services.gateway.restarts import serve_restarts
 from services.gateway.routes import ROUTE_HANDLERS
+from services.gateway.searchers import make_searcher
 from services.gateway.security import csrf_middleware, security_headers, stores
 from services.gateway.sessions import session_config
 from services.gateway.settings import GatewayServiceSettings
@@ -34,7 +34,6 @@ from services.gateway.upkeep import Background
 from shared import telemetry
 from shared.persistence.db import make_engine, make_sessions
 from shared.readiness import Readiness, database_probe, object_store_probe, wait_for
-from shared.search.feed import SearchFeed
 from shared.service import broker_probe, make_broker, make_store
 from shared.settings import GatewaySettings
 from shared.storage import ObjectStore
@@ -57,7 +56,7 @@ def create_app(settings: GatewayServiceSettings | None = None,
         sessions=make_sessions(make_engine(settings.database_url, settings.database_pool_size)),
         store=store or make_store(settings),
         broker=broker,
-        search=SearchFeed(settings.database_url),
+        searcher=make_searcher(settings.search_url, settings.database_url),
     )
     figures = HomeFigures(gateway)
 
@@ -74,8 +73,8 @@ def create_app(settings: GatewayServiceSettings | None = None,
         }, readiness)))
 
     async def start_search() -> None:
-        """The index loads in the background; searches wait for it (see Gateway.search)."""
-        gateway.search_feed.start(timeout=0)
+        """A local index loads in the background; searches wait for it a while."""
+        gateway.searcher.start()
 
     async def disconnect() -> None:
         for task in waiting:
@@ -85,7 +84,7 @@ def create_app(settings: GatewayServiceSettings | None = None,
         await figures.close()
         await background.stop()
         await broker.stop()
-        await anyio.to_thread.run_sync(gateway.search_feed.stop)
+        await gateway.searcher.stop()
         gateway.song_rows.close()
 
     observed = http_observability()

@@ -23,8 +23,9 @@ from services.gateway.intake import (
     UploadUnavailable,
     store_body,
 )
-from services.gateway.library_search import LibraryResults, SearchNotReady, search_library
+from services.gateway.library_search import LibraryResults, search_library
 from services.gateway.resumable import ResumableUpload
+from services.gateway.searchers import Searcher
 from services.gateway.settings import GatewayServiceSettings
 from services.gateway.tokens import Principal, principal_for
 from shared.events import (
@@ -42,7 +43,6 @@ from shared.persistence import queries
 from shared.persistence.library_query import LibraryQuery
 from shared.persistence.library_rows import SongRows
 from shared.persistence.tables import Upload
-from shared.search.feed import SearchFeed
 from shared.search.syntax import SearchSyntax
 from shared.service import broker_probe
 from shared.storage import ObjectStore
@@ -50,16 +50,13 @@ from shared.storage import ObjectStore
 T = TypeVar("T")
 DifficultyEdit = Literal["generate", "remove"]
 RECORD_RETRY_SECONDS = (0.5, 2.0, 5.0)
-# A search waits this long for the index's first load, then is told to come back (503): short
-# enough that a library whose database is away answers before a client gives up.
-SEARCH_LOAD_WAIT_SECONDS = 5.0
 
 
 class Gateway:
     def __init__(self, settings: GatewayServiceSettings, sessions: sessionmaker[Session],
-                 store: ObjectStore, broker: RabbitBroker, search: SearchFeed) -> None:
+                 store: ObjectStore, broker: RabbitBroker, searcher: Searcher) -> None:
         self.settings = settings
-        self.search_feed = search
+        self.searcher = searcher
         self.song_rows = SongRows(settings.database_url, keep=settings.database_pool_size)
         self.sessions = sessions
         self.store = store
@@ -80,12 +77,8 @@ class Gateway:
         return await anyio.to_thread.run_sync(run)
 
     async def search(self, query: LibraryQuery, syntax: SearchSyntax) -> LibraryResults:
-        """A library search from the index; waits for the index's first load a while, then
-        raises SearchNotReady."""
-        if not self.search_feed.wait(0) and not await anyio.to_thread.run_sync(
-                self.search_feed.wait, SEARCH_LOAD_WAIT_SECONDS):
-            raise SearchNotReady("The search index is still loading; try again shortly.")
-        return await self.read(search_library, self.search_feed, self.song_rows, query, syntax)
+        """A library search; raises SearchNotReady while the index loads (after a while)."""
+        return await search_library(self.searcher, self.sessions, self.song_rows, query, syntax)
 
     async def principal(self, token: str) -> Principal | None:
         return await self.read(principal_for, token)

@@ -24,7 +24,7 @@ from tests.support.songs import song_files, upload, wait_for_upload, zip_bytes
 from tests.support.stack import Stack
 
 AMAZING = "donnaken15-charts/Amazing"
-SERVICES = {"gateway", "ingest", "catalog", "sync"}
+SERVICES = {"gateway", "ingest", "catalog", "sync", "search"}
 
 
 @pytest.fixture
@@ -89,6 +89,19 @@ def restarts_served(system: Stack) -> dict[str, float]:
             if sample.name == "chhub_supervisor_restarts_total"}
 
 
+def library_finds(system: Stack, token: str, text: str, timeout: float = 30) -> bool:
+    """Whether a library search for `text` finds a song before `timeout` (the search index
+    follows the catalog within a second)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = httpx.get(f"{system.gateway_url}/api/library", params={"q": text},
+                           headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        if answer.status_code == 200 and answer.json()["total"]:
+            return True
+        time.sleep(0.3)
+    return False
+
+
 def test_a_killed_service_and_s3_server_come_back_and_ctrl_c_stops_everything(
         system, corpus, unique):
     system.env.pop("CHHUB_S3_ENDPOINT")  # the embedded S3 server, supervised too
@@ -99,18 +112,19 @@ def test_a_killed_service_and_s3_server_come_back_and_ctrl_c_stops_everything(
     try:
         before = running(system, SERVICES | {"s3"})
         system.wait_for_gateway()
-        for child in ("catalog", "s3"):
+        killed = ("catalog", "s3", "search")
+        for child in killed:
             os.kill(before[child], signal.SIGKILL)
         deadline = time.monotonic() + 120
         after = before
-        while after["catalog"] == before["catalog"] or after["s3"] == before["s3"]:
+        while any(after[child] == before[child] for child in killed):
             assert time.monotonic() < deadline, "the killed children never came back"
             after = running(system, SERVICES | {"s3"})
         assert {n: after[n] for n in ("gateway", "ingest", "sync")} == \
             {n: before[n] for n in ("gateway", "ingest", "sync")}
         served = restarts_served(system)
         assert {name: served[name] for name in SERVICES | {"s3"}} == {
-            "s3": 1, "gateway": 0, "ingest": 0, "catalog": 1, "sync": 0}
+            "s3": 1, "gateway": 0, "ingest": 0, "catalog": 1, "sync": 0, "search": 1}
         home = httpx.get(system.gateway_url + "/", timeout=30).text
         assert "catalog: 1 restart<" in home and "s3: 1 restart<" in home
         token = (system.workdir / "admin-token").read_text().strip()
@@ -118,6 +132,7 @@ def test_a_killed_service_and_s3_server_come_back_and_ctrl_c_stops_everything(
         details = wait_for_upload(system, upload(system, token, zip_bytes(files), "after.zip"),
                                   timeout=180)
         assert details["state"] == "completed", details
+        assert library_finds(system, token, "Amazing")  # from the search service it started
     finally:
         os.killpg(everything.pid, signal.SIGINT)
         everything.wait(timeout=90)

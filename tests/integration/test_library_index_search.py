@@ -5,7 +5,9 @@ songs deleted or edited while a search runs; malformed searches answered 400, ne
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import contextlib
 import time
 import uuid
 from datetime import UTC, datetime
@@ -13,16 +15,19 @@ from datetime import UTC, datetime
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import create_engine, delete, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from services.gateway.app import create_app
 from services.gateway.library_search import search_library
+from services.gateway.searchers import LocalSearch
 from services.gateway.settings import GatewayServiceSettings
 from shared.persistence.library_query import LibraryQuery
 from shared.persistence.library_rows import SongRows
-from shared.persistence.tables import Song, SongChart
+from shared.persistence.tables import Song
 from shared.search.feed import SearchFeed
 from shared.search.library_syntax import search_syntax
+from tests.support.catalog_rows import insert_song
+from tests.support.search_service import search_service
 
 pytestmark = pytest.mark.integration
 TOKEN = f"t{uuid.uuid4().hex[:10]}"
@@ -57,23 +62,6 @@ EVERY = set(SONGS)
 HASHES = {key: uuid.uuid4().hex for key in SONGS}
 
 
-def insert_song(engine, title: str, charts: dict | None = None, **columns) -> uuid.UUID:
-    song_id = uuid.uuid4()
-    charts = charts or {("guitar", "expert"): 100}
-    md5 = columns.pop("md5", uuid.uuid4().hex)
-    with engine.begin() as connection:
-        connection.execute(Song.__table__.insert().values(
-            id=song_id, title=title, artist=columns.pop("artist", "Walker"), md5=md5,
-            file_path=f"index-search/{song_id}", manifest_key=f"manifests/{song_id}/1.json",
-            metadata=columns.pop("metadata", {}), effective_length_ms=columns.get(
-                "song_length_ms", 100_000), instruments=sorted({i for i, _ in charts}),
-            parts=[f"{i}:{d}" for i, d in charts], **columns))
-        connection.execute(SongChart.__table__.insert(), [
-            {"song_id": song_id, "instrument": i, "difficulty": d, "note_count": notes}
-            for (i, d), notes in charts.items()])
-    return song_id
-
-
 @pytest.fixture(scope="module")
 def engine(database_url):
     engine = create_engine(database_url)
@@ -88,11 +76,15 @@ def library(engine) -> dict[str, str]:
             for key, song in SONGS.items()}
 
 
-@pytest.fixture(scope="module")
-def client(database_url, broker_url, library):
-    settings = GatewayServiceSettings(database_url=database_url, broker_url=broker_url)
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+@pytest.fixture(scope="module", params=["index in the gateway", "search service"])
+def client(request, database_url, broker_url, library):
+    """The gateway with an index of its own, and with the search service's."""
+    with contextlib.ExitStack() as stack:
+        search_url = None if request.param == "index in the gateway" else stack.enter_context(
+            search_service(database_url)).url
+        settings = GatewayServiceSettings(database_url=database_url, broker_url=broker_url,
+                                          search_url=search_url)
+        yield stack.enter_context(TestClient(create_app(settings)))
 
 
 def eventually(check) -> bool:
@@ -249,8 +241,8 @@ def test_a_song_deleted_or_edited_while_a_search_runs_shows_as_the_catalog_has_i
         connection.execute(update(Song).where(Song.id == edited).values(artist="Renamed"))
     query = LibraryQuery(text=word)
     rows = SongRows(database_url)
-    with Session(engine) as session:
-        results = search_library(session, stale, rows, query, search_syntax(query))
+    results = asyncio.run(search_library(LocalSearch(stale), sessionmaker(engine), rows, query,
+                                         search_syntax(query)))
     rows.close()
     assert [(item["id"], item["artist"]) for item in results.items] == [
         (str(edited), "Renamed")]

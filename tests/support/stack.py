@@ -220,6 +220,7 @@ def stack_env(workdir: Path, *, database: str, broker: str, s3_endpoint: str,
         "CHHUB_CONTENT_DIR": str(workdir / "content"),
         "CHHUB_STAGING_DIR": str(workdir / "staging"),
         "CHHUB_GATEWAY_PORT": str(free_port()),
+        "CHHUB_SEARCH_PORT": str(free_port()),  # for `chhub run all`'s search service
         "CHHUB_ADMIN_TOKEN_FILE": str(workdir / "admin-token"),
         "CHHUB_RETRY_DELAYS_SECONDS": "[0.5, 2, 4]",
         "CHHUB_BUCKET_SCAN_SECONDS": "1",

@@ -14,7 +14,7 @@ from tests.support.python_source import syntax_tree
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("ingest", "catalog", "sync", "gateway", "importer", "backup")
+SERVICES = ("ingest", "catalog", "sync", "gateway", "search", "importer", "backup")
 ROOTS = {"services.cli", "services.run_all", "services.workers", "services.supervisor"}
 
 

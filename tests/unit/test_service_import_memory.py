@@ -13,7 +13,7 @@ pytestmark = pytest.mark.unit
 
 # The gateway receives archives but never opens them; it rates passwords only when one is set,
 # talks to Redis only when sessions are kept there, reads images only when custom content
-# arrives and asks Syncthing (over httpx) only when one is configured.
+# arrives and asks Syncthing or the search service (over httpx) only when one is configured.
 NOT_IN_GATEWAY = ("py7zr", "rarfile", "libarchive", "zxcvbn", "redis", "PIL", "httpx")
 # Every service process starts through `chhub run`: the other commands' modules (and the
 # archive, HTTP and audio libraries they load) stay out of it.
@@ -36,6 +36,18 @@ def test_the_gateway_does_not_load_archive_password_redis_image_or_syncthing_lib
     """As its process loads it: the command line first, then the app."""
     assert loaded_after_import("services.cli, services.gateway.app",
                                NOT_IN_GATEWAY + OTHER_COMMANDS) == []
+
+
+def test_a_gateway_asking_the_search_service_loads_neither_numpy_nor_the_index():
+    code = ("import json, sys\n"
+            "from services.gateway.app import create_app\n"
+            "from services.gateway.settings import GatewayServiceSettings\n"
+            "create_app(GatewayServiceSettings(search_url='http://127.0.0.1:9'))\n"
+            "print(json.dumps([m for m in ('numpy', 'shared.search.index', 'shared.search.feed')"
+            " if m in sys.modules]))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert json.loads(result.stdout) == []
 
 
 def test_the_command_line_loads_no_other_command_for_the_service_it_runs():

@@ -19,12 +19,12 @@ from services.gateway.library_schema import (
     LibraryPage,
     LibrarySong,
 )
-from services.gateway.library_search import SearchNotReady
+from services.gateway.searchers import SearchNotReady
 from shared.persistence import library
 from shared.persistence.library import BadLibraryQuery, LibraryQuery
 from shared.persistence.library_totals import LibraryTotals, library_totals
 from shared.search.library_syntax import search_syntax
-from shared.search.paging import BadCursor
+from shared.search.protocol import BadCursor
 from shared.search.syntax import BadSearchSyntax
 
 Instrument = Literal["guitar", "guitarcoop", "rhythm", "bass", "drums", "keys", "guitarghl",

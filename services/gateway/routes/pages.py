@@ -18,15 +18,16 @@ from pydantic import BaseModel, Field, field_validator
 from services.gateway.deps import Gateway
 from services.gateway.guards import may_browse, require_admin
 from services.gateway.library_schema import SYNTAX_LINES
-from services.gateway.library_search import LibraryResults, SearchNotReady
+from services.gateway.library_search import LibraryResults
 from services.gateway.rendering.library_facets import facet_links
 from services.gateway.rendering.templates import INSTRUMENT_NAMES, page
+from services.gateway.searchers import SearchNotReady
 from services.gateway.security import current_user
 from services.gateway.song_files import many_as_zip
 from shared.persistence import queries, setlists
 from shared.persistence.library_query import DUPLICATES, SORTS, BadLibraryQuery, LibraryQuery
 from shared.search.library_syntax import search_syntax
-from shared.search.paging import BadCursor
+from shared.search.protocol import BadCursor
 from shared.search.syntax import BadSearchSyntax
 
 MAX_BULK = 200

@@ -1,0 +1,127 @@
+"""Where the gateway's library searches are answered: by the search service, over HTTP, when
+`search_url` is set (the index in a process of its own, as `chhub run all` and the cluster
+run it), else by an index the gateway keeps itself (one process, as `chhub run gateway` alone).
+
+Consumes a checked `LibraryQuery` with its `SearchSyntax` and the ids a hash lookup allows;
+emits `Matches`. Raises `SearchNotReady` while the index loads or the service is away (after
+waiting a while), and `BadCursor` for a cursor the search did not hand out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any, Protocol
+
+import anyio
+
+from shared.persistence.library_query import LibraryQuery
+from shared.search.protocol import BadCursor, Matches
+from shared.search.syntax import SearchSyntax
+
+if TYPE_CHECKING:
+    from shared.search.feed import SearchFeed
+
+# A search waits this long for the index's first load (or for the search service), then is
+# told to come back (503): short enough that a client hears it before giving up.
+LOAD_WAIT_SECONDS = 5.0
+RETRY_EVERY_SECONDS = 0.25
+LOADING = "The search index is still loading; try again shortly."
+AWAY = "The search service is not answering; try again shortly."
+
+
+class SearchNotReady(Exception):
+    """The index is still being loaded from the catalog, or the search service is away."""
+
+
+class Searcher(Protocol):
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def find(self, query: LibraryQuery, syntax: SearchSyntax,
+                   only_ids: Collection[str] | None) -> Matches: ...
+
+
+class LocalSearch:
+    """An index of the catalog inside the gateway, kept current by `feed`."""
+
+    def __init__(self, feed: SearchFeed, wait_seconds: float = LOAD_WAIT_SECONDS) -> None:
+        self.feed = feed
+        self.wait_seconds = wait_seconds
+
+    def start(self) -> None:
+        self.feed.start(timeout=0)  # loads in the background
+
+    async def stop(self) -> None:
+        await anyio.to_thread.run_sync(self.feed.stop)
+
+    async def find(self, query: LibraryQuery, syntax: SearchSyntax,
+                   only_ids: Collection[str] | None) -> Matches:
+        from shared.search.matches import find_matches
+
+        if not self.feed.wait(0) and not await anyio.to_thread.run_sync(
+                self.feed.wait, self.wait_seconds):
+            raise SearchNotReady(LOADING)
+
+        def run() -> Matches:
+            with self.feed.reading() as index:
+                return find_matches(index, query, syntax, only_ids)
+
+        return await anyio.to_thread.run_sync(run)
+
+
+class RemoteSearch:
+    """The search service at `url`, over a pool of kept-alive connections."""
+
+    def __init__(self, url: str, wait_seconds: float = LOAD_WAIT_SECONDS,
+                 timeout_seconds: float = 10.0) -> None:
+        import httpx  # only a gateway that asks a search service loads it
+
+        self.url = url
+        self.wait_seconds = wait_seconds
+        self._client = httpx.AsyncClient(base_url=url, timeout=timeout_seconds)
+
+    def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        await self._client.aclose()
+
+    async def find(self, query: LibraryQuery, syntax: SearchSyntax,
+                   only_ids: Collection[str] | None) -> Matches:
+        body = {"params": query.to_params(),
+                "only_ids": None if only_ids is None else sorted(only_ids)}
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            answer = await self._ask(body)
+            if isinstance(answer, Matches):
+                return answer
+            if time.monotonic() >= deadline:
+                raise SearchNotReady(answer)
+            await asyncio.sleep(RETRY_EVERY_SECONDS)
+
+    async def _ask(self, body: dict[str, Any]) -> Matches | str:
+        """The matches, or why there are none yet."""
+        import httpx
+
+        try:
+            response = await self._client.post("/matches", json=body)
+        except httpx.TransportError:
+            return AWAY
+        if response.status_code == 200:
+            return Matches(**response.json())
+        if response.status_code == 400:
+            raise BadCursor(response.json()["detail"])
+        return LOADING if response.status_code == 503 else AWAY
+
+
+def make_searcher(search_url: str | None, database_url: str) -> Searcher:
+    """The search service at `search_url`, else an index of the gateway's own (numpy and the
+    index are imported only then)."""
+    if search_url:
+        return RemoteSearch(search_url)
+    from shared.search.feed import SearchFeed
+
+    return LocalSearch(SearchFeed(database_url))
