@@ -4,6 +4,7 @@ serves (`/health` says what it waits for) while the broker, database or object s
 from __future__ import annotations
 
 import asyncio
+import gc
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,14 @@ def proxy_options(settings: GatewaySettings) -> dict[str, Any]:
     trusted = [address.strip() for address in settings.trusted_proxies.split(",")
                if address.strip()]
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
+
+
+async def exempt_startup_objects_from_collection() -> None:
+    """Moves every object alive once the app has started (modules, routes, models, pools)
+    out of the garbage collector's sight: a full collection would otherwise walk them all,
+    pausing every request in flight (at 4 connections, one search in twenty waited 100 ms)."""
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(settings: GatewayServiceSettings | None = None,
@@ -102,7 +111,8 @@ def create_app(settings: GatewayServiceSettings | None = None,
         dependencies={"gateway": Provide(lambda: gateway, use_cache=True, sync_to_thread=False),
                       "figures": Provide(lambda: figures, use_cache=True, sync_to_thread=False)},
         state=State({"gateway": gateway, "readiness": readiness}),
-        on_startup=[background.start, wait_for_dependencies, start_search],
+        on_startup=[background.start, wait_for_dependencies, start_search,
+                    exempt_startup_objects_from_collection],
         on_shutdown=[disconnect],
         template_config=TemplateConfig(directory=Path(__file__).with_name("templates"),
                                        engine=JinjaTemplateEngine,
