@@ -28,6 +28,7 @@ import shared.settings
 from services.catalog.app import CatalogSettings
 from services.gateway.settings import GatewayServiceSettings
 from services.ingest.app import IngestServiceSettings
+from services.search.settings import SearchSettings
 from services.sync.app import SyncSettings
 from services.sync.chserver_settings import ChServerSettings
 
@@ -115,11 +116,12 @@ def dockerfile_environment() -> dict[str, str]:
 
 
 def settings_classes() -> list[type[BaseSettings]]:
-    """The sections every service composes its settings from, and the Clone Hero server's."""
+    """The sections every service composes its settings from, the Clone Hero server's and the
+    search service's."""
     return [*(value for value in vars(shared.settings).values()
               if isinstance(value, type) and issubclass(value, BaseSettings)
               and value.__module__ == shared.settings.__name__ and value.model_fields),
-            ChServerSettings]
+            ChServerSettings, SearchSettings]
 
 
 def environment_names() -> dict[str, str]:
@@ -221,6 +223,18 @@ def test_the_sync_page_and_the_sync_service_reach_compose_s_syncthing_with_its_k
         environment = environment_of(services[name])
         assert environment["CHHUB_SYNCTHING_URL"] == "http://syncthing:8384", name
         assert environment["CHHUB_SYNCTHING_API_KEY"] == syncthing_key, name
+
+
+def test_the_gateway_asks_the_search_service_compose_runs_on_its_port(
+        services: dict[str, dict[str, Any]]) -> None:
+    search = services["search"]
+    assert search["command"] == ["run", "search"]
+    port = SearchSettings(**{"search_port": environment_of(search).get("CHHUB_SEARCH_PORT",
+                                                                        8010)}).search_port
+    assert environment_of(search)["CHHUB_SEARCH_HOST"] == "0.0.0.0"
+    assert environment_of(services["gateway"])["CHHUB_SEARCH_URL"] == f"http://search:{port}"
+    assert str(port) in search["expose"] and f":{port}/health" in " ".join(
+        search["healthcheck"]["test"])
 
 
 def test_the_settings_accept_every_value_compose_gives_our_services(

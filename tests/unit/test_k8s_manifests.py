@@ -187,6 +187,23 @@ def credentials_of(pod: dict[str, Any], container: dict[str, Any],
             {n for n in elsewhere if is_credential(n)})
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_gateways_ask_the_search_service_by_its_service_and_port(overlay):
+    docs = rendered(overlay)
+    [config] = [doc for doc in docs if doc["kind"] == "ConfigMap"
+                and doc["metadata"]["name"].startswith("chhub-config")]
+    url = config["data"]["CHHUB_SEARCH_URL"]
+    service = of_kind(docs, "Service")["search"]
+    [port] = service["spec"]["ports"]
+    assert url == f"http://search:{port['port']}"
+    search = pod_specs(docs)["search"]["containers"][0]
+    listens = {env["name"]: env["value"] for env in search["env"]}
+    assert listens == {"CHHUB_SEARCH_HOST": "0.0.0.0", "CHHUB_SEARCH_PORT": "8010"}
+    assert {p["containerPort"] for p in search["ports"] if p["name"] == port["targetPort"]} \
+        == {int(listens["CHHUB_SEARCH_PORT"])}
+    assert search["args"] == ["run", "search"]
+
+
 def test_every_credential_comes_from_a_secret():
     docs = rendered("dev")  # the overlay that generates its Secrets, so their keys are known
     secrets, config = of_kind(docs, "Secret"), of_kind(docs, "ConfigMap")
@@ -222,7 +239,8 @@ def test_each_python_service_probes_its_own_endpoints_within_its_measured_memory
             assert "readinessProbe" in container and "livenessProbe" in container, name
             limit = container["resources"]["limits"]["memory"]
             if container["image"].split("/")[-1].startswith("clonehero-hub:"):
-                budget = "320Mi" if name.startswith("ingest") else "160Mi"
+                budget = ("320Mi" if name.startswith("ingest") else
+                          "512Mi" if name == "search" else "160Mi")
                 assert limit == budget, (name, limit)
 
 
@@ -240,7 +258,8 @@ def test_service_monitors_scrape_a_named_metrics_port_of_each_service(overlay):
             e["port"] for e in monitor["spec"]["endpoints"]}
         jobs.add(service["metadata"]["name"])
     # The scrape jobs the alert rules and dashboards are written for.
-    assert jobs == {"chhub-gateway", "chhub-ingest", "chhub-catalog", "chhub-sync"}
+    assert jobs == {"chhub-gateway", "chhub-ingest", "chhub-catalog", "chhub-sync",
+                    "chhub-search"}
 
 
 def test_grafana_dashboards_ship_as_a_config_map_of_the_existing_files():
