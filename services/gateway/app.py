@@ -9,6 +9,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+import anyio
 import urllib3
 from litestar import Litestar
 from litestar.datastructures import State
@@ -93,7 +94,7 @@ def create_app(settings: GatewayServiceSettings | None = None,
         await figures.close()
         await background.stop()
         await broker.stop()
-        await gateway.searcher.stop()
+        await anyio.to_thread.run_sync(gateway.searcher.stop)
         gateway.song_rows.close()
 
     observed = http_observability()

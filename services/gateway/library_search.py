@@ -33,16 +33,17 @@ class LibraryResults:
 async def search_library(searcher: Searcher, sessions: sessionmaker[Session], rows: SongRows,
                          query: LibraryQuery, syntax: SearchSyntax) -> LibraryResults:
     """One page of the songs matching `syntax`, their total and facet counts."""
-    only_ids = None
-    if syntax.md5s or syntax.hashes:
-        def lookup() -> set[str] | None:
-            with sessions() as session:
-                return songs_with_hashes(session, syntax.md5s, syntax.hashes)
 
-        only_ids = await anyio.to_thread.run_sync(lookup)
-    found = await searcher.find(query, syntax, only_ids)
-    items = await anyio.to_thread.run_sync(rows.read, found.ids) if found.ids else []
-    for item in items:
-        if item["id"] in found.scores:
-            item["similarity"] = found.scores[item["id"]]
-    return LibraryResults(found.total, items, found.next_cursor, found.facets)
+    def run() -> LibraryResults:  # one worker thread for the lookups, the search and the rows
+        only_ids = None
+        if syntax.md5s or syntax.hashes:
+            with sessions() as session:
+                only_ids = songs_with_hashes(session, syntax.md5s, syntax.hashes)
+        found = searcher.find(query, syntax, only_ids)
+        items = rows.read(found.ids) if found.ids else []
+        for item in items:
+            if item["id"] in found.scores:
+                item["similarity"] = found.scores[item["id"]]
+        return LibraryResults(found.total, items, found.next_cursor, found.facets)
+
+    return await anyio.to_thread.run_sync(run)

@@ -4,17 +4,18 @@ run it), else by an index the gateway keeps itself (one process, as `chhub run g
 
 Consumes a checked `LibraryQuery` with its `SearchSyntax` and the ids a hash lookup allows;
 emits `Matches`. Raises `SearchNotReady` while the index loads or the service is away (after
-waiting a while), and `BadCursor` for a cursor the search did not hand out.
+waiting a while), and `BadCursor` for a cursor the search did not hand out. Searchers block:
+the gateway calls them from a worker thread, beside the read of the rows shown.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, Protocol
 
-import anyio
+import msgspec
+import urllib3
 
 from shared.persistence.library_query import LibraryQuery
 from shared.search.protocol import BadCursor, Matches
@@ -38,10 +39,10 @@ class SearchNotReady(Exception):
 class Searcher(Protocol):
     def start(self) -> None: ...
 
-    async def stop(self) -> None: ...
+    def stop(self) -> None: ...
 
-    async def find(self, query: LibraryQuery, syntax: SearchSyntax,
-                   only_ids: Collection[str] | None) -> Matches: ...
+    def find(self, query: LibraryQuery, syntax: SearchSyntax,
+             only_ids: Collection[str] | None) -> Matches: ...
 
 
 class LocalSearch:
@@ -54,67 +55,66 @@ class LocalSearch:
     def start(self) -> None:
         self.feed.start(timeout=0)  # loads in the background
 
-    async def stop(self) -> None:
-        await anyio.to_thread.run_sync(self.feed.stop)
+    def stop(self) -> None:
+        self.feed.stop()
 
-    async def find(self, query: LibraryQuery, syntax: SearchSyntax,
-                   only_ids: Collection[str] | None) -> Matches:
+    def find(self, query: LibraryQuery, syntax: SearchSyntax,
+             only_ids: Collection[str] | None) -> Matches:
         from shared.search.matches import find_matches
 
-        if not self.feed.wait(0) and not await anyio.to_thread.run_sync(
-                self.feed.wait, self.wait_seconds):
+        if not self.feed.wait(self.wait_seconds):
             raise SearchNotReady(LOADING)
-
-        def run() -> Matches:
-            with self.feed.reading() as index:
-                return find_matches(index, query, syntax, only_ids)
-
-        return await anyio.to_thread.run_sync(run)
+        with self.feed.reading() as index:
+            return find_matches(index, query, syntax, only_ids)
 
 
 class RemoteSearch:
-    """The search service at `url`, over a pool of kept-alive connections."""
+    """The search service at `url`, over a pool of kept-alive connections (urllib3: thread-safe
+    and light, where an asyncio client cost the gateway more CPU than the search itself)."""
 
     def __init__(self, url: str, wait_seconds: float = LOAD_WAIT_SECONDS,
-                 timeout_seconds: float = 10.0) -> None:
-        import httpx  # only a gateway that asks a search service loads it
-
+                 timeout_seconds: float = 10.0, connections: int = 8) -> None:
         self.url = url
         self.wait_seconds = wait_seconds
-        self._client = httpx.AsyncClient(base_url=url, timeout=timeout_seconds)
+        self._pool = urllib3.connection_from_url(
+            url, maxsize=connections, retries=False,
+            timeout=urllib3.Timeout(connect=2.0, read=timeout_seconds))
 
     def start(self) -> None:
         pass
 
-    async def stop(self) -> None:
-        await self._client.aclose()
+    def stop(self) -> None:
+        self._pool.close()
 
-    async def find(self, query: LibraryQuery, syntax: SearchSyntax,
-                   only_ids: Collection[str] | None) -> Matches:
-        body = {"params": query.to_params(),
-                "only_ids": None if only_ids is None else sorted(only_ids)}
+    def find(self, query: LibraryQuery, syntax: SearchSyntax,
+             only_ids: Collection[str] | None) -> Matches:
+        body = msgspec.json.encode({"params": query.to_params(),
+                                    "only_ids": None if only_ids is None else sorted(only_ids)})
         deadline = time.monotonic() + self.wait_seconds
         while True:
-            answer = await self._ask(body)
+            answer = self._ask(body)
             if isinstance(answer, Matches):
                 return answer
             if time.monotonic() >= deadline:
                 raise SearchNotReady(answer)
-            await asyncio.sleep(RETRY_EVERY_SECONDS)
+            time.sleep(RETRY_EVERY_SECONDS)
 
-    async def _ask(self, body: dict[str, Any]) -> Matches | str:
+    def _ask(self, body: bytes) -> Matches | str:
         """The matches, or why there are none yet."""
-        import httpx
-
         try:
-            response = await self._client.post("/matches", json=body)
-        except httpx.TransportError:
+            response = self._pool.urlopen("POST", "/matches", body=body,
+                                          headers={"Content-Type": "application/json"})
+        except urllib3.exceptions.HTTPError:
             return AWAY
-        if response.status_code == 200:
-            return Matches(**response.json())
-        if response.status_code == 400:
-            raise BadCursor(response.json()["detail"])
-        return LOADING if response.status_code == 503 else AWAY
+        if response.status == 200:
+            return Matches(**_decoded(response.data))
+        if response.status == 400:
+            raise BadCursor(_decoded(response.data)["detail"])
+        return LOADING if response.status == 503 else AWAY
+
+
+def _decoded(data: bytes) -> dict[str, Any]:
+    return msgspec.json.decode(data)
 
 
 def make_searcher(search_url: str | None, database_url: str) -> Searcher:

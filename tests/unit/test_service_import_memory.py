@@ -13,7 +13,7 @@ pytestmark = pytest.mark.unit
 
 # The gateway receives archives but never opens them; it rates passwords only when one is set,
 # talks to Redis only when sessions are kept there, reads images only when custom content
-# arrives and asks Syncthing or the search service (over httpx) only when one is configured.
+# arrives and asks Syncthing (over httpx) only when one is configured.
 NOT_IN_GATEWAY = ("py7zr", "rarfile", "libarchive", "zxcvbn", "redis", "PIL", "httpx")
 # Every service process starts through `chhub run`: the other commands' modules (and the
 # archive, HTTP and audio libraries they load) stay out of it.
