@@ -10,7 +10,7 @@ before). A search that is not understood answers 400 with what was not understoo
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -23,7 +23,7 @@ from shared.persistence.library_query import BadLibraryQuery, LibraryQuery
 from shared.search.feed import SearchFeed
 from shared.search.library_syntax import search_syntax
 from shared.search.matches import find_matches
-from shared.search.protocol import BadCursor
+from shared.search.protocol import BadCursor, Matches
 from shared.search.syntax import BadSearchSyntax
 
 LOADING = "The search index is still loading; try again shortly."
@@ -45,7 +45,7 @@ def create_app(settings: SearchServiceSettings | None = None,
     # Searches run on the event loop, one at a time: the index answers in milliseconds and
     # its lock would make threads take turns anyway.
     @post("/matches", status_code=200, sync_to_thread=False)
-    def matches(data: MatchRequest) -> Response[dict[str, Any]]:
+    def matches(data: MatchRequest) -> Response[Matches | dict[str, Any]]:
         if not feed.wait(0):
             return Response({"detail": LOADING}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
         try:
@@ -56,7 +56,7 @@ def create_app(settings: SearchServiceSettings | None = None,
                 SEARCH_INDEX_SONGS.set(len(index))
         except (BadLibraryQuery, BadSearchSyntax, BadCursor) as error:
             return Response({"detail": str(error)}, status_code=HTTP_400_BAD_REQUEST)
-        return Response(asdict(found))
+        return Response(found)
 
     @get("/health", sync_to_thread=False)
     def health() -> Response[dict[str, Any]]:

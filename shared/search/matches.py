@@ -31,6 +31,7 @@ def find_matches(index: SongIndex, query: LibraryQuery, syntax: SearchSyntax,
     found = page(index, shown, search_order(query, syntax), query.per_page, offset,
                  after=query.cursor, similarity=similarity)
     scores = {} if similarity is None or not syntax.words else {
-        song_id: round(float(similarity[index.slot_of(song_id)]), 3) for song_id in found.ids}
+        song_id: round(float(similarity[slot]), 3)
+        for song_id, slot in zip(found.ids, found.slots, strict=True)}
     return Matches(found.total, found.ids, found.next_cursor,
                    facet_counts(index, mask, grouped=grouped), scores)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,8 @@ class Page:
     total: int
     ids: list[str]
     next_cursor: str | None
+    slots: list[int] = field(default_factory=list)
+    """The index slots of `ids`, in the same order."""
 
 
 def page(index: SongIndex, mask: np.ndarray, order: Order, limit: int, offset: int = 0,
@@ -55,7 +57,7 @@ def page(index: SongIndex, mask: np.ndarray, order: Order, limit: int, offset: i
         last = chosen[-1]
         last_key = _primary(index, order, similarity, np.array([last]))[0]
         following = _encode(order, last_key.item(), ties.of(last))
-    return Page(total, [index.id_of(s) for s in chosen], following)
+    return Page(total, [index.id_of(s) for s in chosen], following, chosen)
 
 
 class _Ties:

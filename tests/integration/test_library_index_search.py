@@ -225,6 +225,18 @@ def test_a_cursor_walk_over_a_changing_library_sees_each_remaining_song_once(cli
     assert {f"{word} {n:02d}" for n in (0, 2, 3, 4, 5, 6, 7, 8, 10, 11)} <= set(titles)
 
 
+def test_items_found_by_words_carry_their_similarity_to_what_was_typed(client, library):
+    def found(text: str) -> list[tuple[str, float]]:
+        body = client.get("/api/library", params={"q": f"{TOKEN} {text}"}).json()
+        return [(item["id"], item["similarity"]) for item in body["items"]]
+
+    [(exact_id, exact)], [(typo_id, typo)] = found("Laser"), found("Lazer")
+    assert exact_id == typo_id == library["modern"]
+    assert 0 < typo < exact <= 1
+    browsed = client.get("/api/library", params={"genre": "Metal"}).json()["items"]
+    assert browsed and all(item["similarity"] is None for item in browsed)
+
+
 def test_a_bad_cursor_answers_400(client):
     response = client.get("/api/library", params={"cursor": "not-a-cursor"})
     assert response.status_code == 400 and "cursor" in response.json()["detail"]
