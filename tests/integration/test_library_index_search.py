@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, delete, update
 from sqlalchemy.orm import sessionmaker
 
 from services.gateway.app import create_app
+from services.gateway.library_schema import LibraryPage
 from services.gateway.library_search import search_library
 from services.gateway.searchers import LocalSearch
 from services.gateway.settings import GatewayServiceSettings
@@ -235,6 +236,17 @@ def test_items_found_by_words_carry_their_similarity_to_what_was_typed(client, l
     assert 0 < typo < exact <= 1
     browsed = client.get("/api/library", params={"genre": "Metal"}).json()["items"]
     assert browsed and all(item["similarity"] is None for item in browsed)
+
+
+@pytest.mark.parametrize("params", [{"q": TOKEN}, {"q": f"{TOKEN} Lazer"},
+                                    {"q": TOKEN, "versions": "all", "sort": "year"},
+                                    {"q": f"{TOKEN} nothing-matches-this"}])
+def test_a_search_answers_exactly_the_documented_shape(client, params):
+    body = client.get("/api/library", params=params).json()
+    assert body == LibraryPage.model_validate(body).model_dump(mode="json")
+    documented = client.get("/schema/openapi.json").json()["paths"]["/api/library"]["get"]
+    answer = documented["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer["$ref"].endswith("/LibraryPage")
 
 
 def test_a_bad_cursor_answers_400(client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.exceptions import ServiceUnavailableException, ValidationException
 from litestar.params import Parameter
 
@@ -15,7 +15,6 @@ from services.gateway.library_schema import (
     SYNTAX_HELP,
     DuplicateGroup,
     DuplicateGroups,
-    Facets,
     LibraryPage,
     LibrarySong,
 )
@@ -35,6 +34,9 @@ Sort = Literal["relevance", "name", "artist", "album", "year", "length", "added"
                "modified"]
 Duplicates = Literal["chart", "title"]
 Versions = Literal["grouped", "all"]
+
+SONG_FIELDS = tuple(LibrarySong.model_fields)
+"""What an API item shows of a row read for the page, in the model's order."""
 
 
 def _flag(what: str) -> Any:
@@ -129,7 +131,7 @@ class LibraryController(Controller):
             "its newest matching version, with `versions` counting them; `total`, `facets` "
             "and pages count songs. all: every version its own item. The search box's "
             "`versions:all` says the same.")),
-    ) -> LibraryPage:
+    ) -> Response[LibraryPage]:
         """Each item carries its difficulty badges (`parts`: per instrument, the ini tier and
         the difficulties charted with note counts), its duplicate labels and its version group;
         `facets` count the songs per instrument, difficulty, genre, charter and decade over
@@ -143,9 +145,13 @@ class LibraryController(Controller):
         except SearchNotReady as error:
             raise ServiceUnavailableException(str(error),
                                               headers={"Retry-After": "5"}) from None
-        return LibraryPage(total=result.total, page=query.page, per_page=query.per_page,
-                           params=query.to_params(), next_cursor=result.next_cursor,
-                           facets=Facets(**result.facets), items=result.items)
+        # The items are JSON-ready already: building and dumping the model for each answer
+        # cost 0.6 ms of a 4 ms search; a test holds the answer to the model's shape.
+        return Response({"total": result.total, "page": query.page, "per_page": query.per_page,
+                         "params": query.to_params(), "next_cursor": result.next_cursor,
+                         "facets": result.facets,
+                         "items": [{name: item.get(name) for name in SONG_FIELDS}
+                                   for item in result.items]})
 
     @get("/totals", summary="Songs, artists, charters, hours of music, songs per instrument")
     async def totals(self, gateway: Gateway) -> LibraryTotals:
