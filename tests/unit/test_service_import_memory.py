@@ -23,13 +23,18 @@ OTHER_COMMANDS = ("services.importer.command", "services.backup.command",
 LAZY_COMMANDS = ("import", "scan", "gc", "replay", "reindex", "generate", "backup", "restore")
 
 
-def loaded_after_import(module: str, candidates: tuple[str, ...]) -> list[str]:
-    """Which of `candidates` a fresh interpreter has loaded once `module` is imported."""
-    code = (f"import json, sys, {module}\n"
-            f"print(json.dumps([m for m in {list(candidates)!r} if m in sys.modules]))")
+def loaded_after(code: str, candidates: tuple[str, ...]) -> list[str]:
+    """Which of `candidates` a fresh interpreter has loaded once it has run `code`."""
+    code += ("\nimport json, sys\n"
+             f"print(json.dumps([m for m in {list(candidates)!r} if m in sys.modules]))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     return json.loads(result.stdout)
+
+
+def loaded_after_import(module: str, candidates: tuple[str, ...]) -> list[str]:
+    """Which of `candidates` a fresh interpreter has loaded once `module` is imported."""
+    return loaded_after(f"import {module}", candidates)
 
 
 def test_the_gateway_does_not_load_archive_password_redis_image_or_syncthing_libraries():
@@ -39,15 +44,10 @@ def test_the_gateway_does_not_load_archive_password_redis_image_or_syncthing_lib
 
 
 def test_a_gateway_asking_the_search_service_loads_neither_numpy_nor_the_index():
-    code = ("import json, sys\n"
-            "from services.gateway.app import create_app\n"
+    code = ("from services.gateway.app import create_app\n"
             "from services.gateway.settings import GatewayServiceSettings\n"
-            "create_app(GatewayServiceSettings(search_url='http://127.0.0.1:9'))\n"
-            "print(json.dumps([m for m in ('numpy', 'shared.search.index', 'shared.search.feed')"
-            " if m in sys.modules]))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
-    assert json.loads(result.stdout) == []
+            "create_app(GatewayServiceSettings(search_url='http://127.0.0.1:9'))")
+    assert loaded_after(code, ("numpy", "shared.search.index", "shared.search.feed")) == []
 
 
 def test_the_command_line_loads_no_other_command_for_the_service_it_runs():
