@@ -138,6 +138,7 @@ def main() -> None:
     try:
         stack.chhub("setup")
         metrics_ports = {}
+        stack.start_search()  # the deployed shape: the index in its own process
         for service in stacks.SERVICES:
             metrics_ports[service] = stacks.free_port()
             stack.start(service, CHHUB_METRICS_PORT=str(metrics_ports[service]))

@@ -223,6 +223,7 @@ def main() -> None:
         env["CHHUB_LOG_LEVEL"] = "WARNING"
         stack = stacks.Stack(env, work)
         stack.chhub("setup")
+        stack.start_search()  # the deployed shape: the index in its own process
         for service in stacks.SERVICES:
             stack.start(service)
         for extra in range(2, args.workers + 1):

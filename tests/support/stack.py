@@ -170,6 +170,13 @@ class Stack:
         if service == "gateway":
             self.wait_for_gateway()
 
+    def start_search(self) -> None:
+        """The search service, asked by every gateway started after it (as `chhub run all`
+        runs them)."""
+        url = self.env["CHHUB_SEARCH_URL"] = f"http://127.0.0.1:{self.env['CHHUB_SEARCH_PORT']}"
+        self.start("search")
+        self.wait_until_healthy("search", f"{url}/health", timeout=600)
+
     def kill(self, service: str, sig: int = signal.SIGKILL) -> None:
         process = self.processes.pop(service)
         process.send_signal(sig)
@@ -187,18 +194,21 @@ class Stack:
             stop(self.processes.pop(service))
 
     def wait_for_gateway(self, timeout: float = 180) -> None:
+        self.wait_until_healthy("gateway", f"{self.gateway_url}/health", timeout)
+
+    def wait_until_healthy(self, name: str, url: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            process = self.processes.get("gateway")
+            process = self.processes.get(name)
             if process is not None and process.poll() is not None:
-                raise RuntimeError(f"the gateway exited; see {self.workdir / 'gateway.log'}")
+                raise RuntimeError(f"{name} exited; see {self.workdir / f'{name}.log'}")
             try:
-                if httpx.get(f"{self.gateway_url}/health", timeout=2).status_code == 200:
+                if httpx.get(url, timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             time.sleep(0.3)
-        raise TimeoutError("the gateway did not become healthy")
+        raise TimeoutError(f"{name} did not become healthy")
 
     def log_of(self, service: str) -> str:
         path = self.workdir / f"{service}.log"
