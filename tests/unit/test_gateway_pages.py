@@ -91,3 +91,18 @@ def test_sign_in_only_sends_people_to_local_pages():
     assert safe_next("/library?q=x") == "/library?q=x"
     for target in ("https://evil.example/", "//evil.example", "/\\evil", None, ""):
         assert safe_next(target) == "/"
+
+
+def test_pages_render_from_templates_loaded_once_not_looked_up_on_disk_each_time(tmp_path):
+    from litestar.plugins.jinja import JinjaTemplateEngine
+
+    from services.gateway.rendering.templates import configure_templates
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "page.html").write_text("first")
+    engine = JinjaTemplateEngine(directory=folder)
+    configure_templates(engine)
+    assert engine.get_template("page.html").render() == "first"
+    (folder / "page.html").write_text("second")
+    assert engine.get_template("page.html").render() == "first"

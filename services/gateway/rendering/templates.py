@@ -45,3 +45,6 @@ def page_url(params: dict[str, Any], number: int) -> str:
 
 def configure_templates(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters.update(minutes=minutes, pageurl=page_url, duration=duration)
+    # Templates ship with the code: looking for a newer file at each render (one stat per
+    # template and include, 5% of a library page) finds nothing but a new release would.
+    engine.engine.auto_reload = False
