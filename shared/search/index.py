@@ -243,20 +243,20 @@ class SongIndex:
     def _words(self, lookalikes: list[dict[str, float]]) -> tuple[np.ndarray, np.ndarray]:
         """Songs holding a lookalike of every longer word typed; their mean best similarity
         (short words only rank, unless all words are short)."""
-        found = np.ones(self.size, dtype=bool)
         total = np.zeros(self.size, dtype=np.float64)
+        hits = np.zeros(self.size, dtype=np.uint16)  # required words each song holds
         required = [len(max(words, key=len, default="")) > SHORT_WORD or not words
                     for words in lookalikes]
         any_long = any(required)
+        wanted = 0
         for words, is_long in zip(lookalikes, required, strict=True):
-            best = np.zeros(self.size, dtype=np.float64)
-            for word, score in words.items():
-                slots = self.words.slots(word)
-                best[slots] = np.maximum(best[slots], score)
-            total += best
+            slots, best = self.words.best_of(words)
+            total[slots] += best
             if is_long or not any_long:
-                found &= best > 0
-        return found, total / max(len(lookalikes), 1)
+                hits[slots] += 1
+                wanted += 1
+        total /= max(len(lookalikes), 1)
+        return hits == wanted, total
 
     def _range(self, wanted: RangeFilter) -> np.ndarray:
         if wanted.field.startswith("tier:"):

@@ -152,6 +152,20 @@ class WordPostings:
             found = np.concatenate([found, np.asarray(recent, dtype=np.int32)])
         return found
 
+    def best_of(self, scored: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """The live slots holding any of the `scored` words, each once, with the best score
+        among the words it holds; only the slots found are touched."""
+        found = [(self.slots(word), score) for word, score in scored.items()]
+        if not found:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
+        slots = np.concatenate([held for held, _ in found])
+        scores = np.concatenate([np.full(len(held), score) for held, score in found])
+        order = np.lexsort((-scores, slots))  # by slot, its best score first
+        slots, scores = slots[order], scores[order]
+        first = np.ones(len(slots), dtype=bool)
+        first[1:] = slots[1:] != slots[:-1]
+        return slots[first], scores[first]
+
     def lookalikes(self, typed: str) -> dict[str, float]:
         """The library words `typed` may stand for, with how alike they are (1: the word
         itself); at most LOOKALIKES_PER_WORD, most alike first."""

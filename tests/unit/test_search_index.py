@@ -263,3 +263,19 @@ print("numpy.ma" in sys.modules)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_a_song_holding_several_lookalikes_of_a_word_counts_the_best_one(merged):
+    index = SongIndex()
+    index.put(IndexedSong(id=song_id(1), name="Maiden Maidens", artist="Band"))
+    index.put(IndexedSong(id=song_id(2), name="Maidens", artist="Band"))
+    index.put(IndexedSong(id=song_id(3), name="Elsewhere", artist="Band"))
+    if merged:
+        index.settle(force=True)
+    for scores, expected in (({"maiden": 0.5, "maidens": 0.8}, (0.8, 0.8)),
+                             ({"maiden": 0.9, "maidens": 0.3}, (0.9, 0.3))):
+        mask, similarity = index.matching(parse_search("maidn band"), [scores, {"band": 1.0}])
+        assert ids(index, mask) == {song_id(1), song_id(2)}
+        assert [similarity[index.slot_of(song_id(n))] for n in (1, 2)] == pytest.approx(
+            [(expected[0] + 1) / 2, (expected[1] + 1) / 2])
