@@ -29,6 +29,7 @@ class GroupedMatches:
         shared = np.bincount(groups, minlength=index.group_count)[groups] > 1
         self.alone = mask.copy()
         self.alone[slots[shared]] = False
+        self.alone_slots = slots[~shared]  # the same, listed: facets gather by it
         groups = groups[shared]
         order = np.argsort(groups)
         self.shared, groups = slots[shared][order], groups[order]
@@ -57,18 +58,20 @@ class GroupedMatches:
 
     def union(self, values: np.ndarray) -> np.ndarray:
         """Bit sets (one per slot) joined per group: one set per group with matches."""
+        alone = values.take(self.alone_slots)
         if not len(self.shared):
-            return values[self.alone]
+            return alone
         joined = np.bitwise_or.reduceat(values[self.shared], self.starts)
-        return np.concatenate([values[self.alone], joined])
+        return np.concatenate([alone, joined])
 
     def once(self, values: np.ndarray) -> np.ndarray:
         """Codes (one per slot, small integers) with each code kept once per group."""
+        alone = values.take(self.alone_slots)
         if not len(self.shared):
-            return values[self.alone]
+            return alone
         codes = values[self.shared].astype(np.int64)
         low = int(codes.min())
         width = int(codes.max()) - low + 1
         pairs = np.sort(self.run * width + (codes - low))  # sorted by run already, nearly
         distinct = pairs[np.append(True, pairs[1:] != pairs[:-1])]
-        return np.concatenate([values[self.alone], (distinct % width + low).astype(values.dtype)])
+        return np.concatenate([alone, (distinct % width + low).astype(values.dtype)])
