@@ -14,6 +14,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+import msgspec
 import psycopg2
 import psycopg2.extras
 from sqlalchemy.dialects import postgresql
@@ -88,6 +89,9 @@ class SongRows:
                                       cursor_factory=psycopg2.extras.NamedTupleCursor)
         connection.autocommit = True  # reads only: no transaction left open between them
         psycopg2.extras.register_uuid(conn_or_curs=connection)  # ids as the ORM gives them
+        # Each row's charts arrive as JSON: msgspec reads them several times faster.
+        psycopg2.extras.register_default_json(conn_or_curs=connection,
+                                              loads=msgspec.json.decode)
         with connection.cursor() as cursor:
             cursor.execute(self._prepare)
         return connection
