@@ -159,6 +159,15 @@ class LibraryQuery:
         return (self.page - 1) * self.per_page
 
 
+def params_with(params: dict[str, str], changes: dict[str, Any]) -> dict[str, str]:
+    """URL parameters `params` (as `to_params` wrote them) with the fields of `changes`
+    written in, in the order `to_params` writes them: a narrowed search's link without
+    building and checking a whole query again for each one."""
+    merged = {**params, **{_url_name(name): _format(value) for name, value in changes.items()
+                           if value is not None}}
+    return {name: merged[name] for name in _PARAMETER_ORDER if name in merged}
+
+
 def _url_name(name: str) -> str:
     return _URL_NAMES.get(name, name)
 
@@ -197,3 +206,6 @@ def _check_choice(name: str, value: str | None, choices: tuple[str, ...]) -> Non
 def _check_range(low_name: str, low: int | None, high_name: str, high: int | None) -> None:
     if low is not None and high is not None and low > high:
         raise BadLibraryQuery(f"{low_name} is above {high_name}.")
+
+
+_PARAMETER_ORDER = tuple(_url_name(field.name) for field in fields(LibraryQuery))

@@ -3,7 +3,8 @@ values become links that narrow the search."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from dataclasses import replace
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -65,3 +66,19 @@ def test_facet_values_link_to_the_search_narrowed_to_them():
     assert not metal.current
     assert facet_links(LibraryQuery(genre="Metal", exact="genre"), {"genre": {"Metal": 2}},
                        {})["Genre"][0].current
+
+
+def test_a_facet_link_is_the_url_of_the_narrowed_query_itself():
+    query = LibraryQuery(text="maiden", exact="artist", artist="Iron Maiden", min_length_s=60,
+                         sort="year", descending=True, page=3, per_page=25, versions="all")
+    links = facet_links(query, {"genre": {"Metal": 2}, "decade": {"1980s": 1},
+                                "instrument": {"drums": 2}, "difficulty": {"expert": 1}}, {})
+    narrowed = {
+        "Genre": replace(query, page=1, genre="Metal", exact="artist,genre"),
+        "Decade": replace(query, page=1, min_year=1980, max_year=1989),
+        "Instrument": replace(query, page=1, instrument="drums"),
+        "Difficulty": replace(query, page=1, difficulty="expert"),
+    }
+    for title, expected in narrowed.items():
+        [link] = links[title]
+        assert link.url == "/library?" + urlencode(expected.to_params()), title

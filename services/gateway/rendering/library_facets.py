@@ -7,7 +7,7 @@ import dataclasses
 from typing import Any
 from urllib.parse import urlencode
 
-from shared.persistence.library_query import LibraryQuery
+from shared.persistence.library_query import LibraryQuery, params_with
 
 FACET_TITLES = {"instrument": "Instrument", "difficulty": "Difficulty", "genre": "Genre",
                 "charter": "Charter", "decade": "Decade"}
@@ -25,15 +25,17 @@ def facet_links(query: LibraryQuery, facets: dict[str, dict[str, int]],
                 names: dict[str, str]) -> dict[str, list[FacetLink]]:
     """Per facet (titled), its values as links narrowing `query`; `names` shows instruments."""
     links: dict[str, list[FacetLink]] = {}
+    first_page = {name: value for name, value in query.to_params().items()
+                  if name not in ("page", "cursor")}
     for facet, title in FACET_TITLES.items():
         values = facets.get(facet) or {}
-        links[title] = [_link(query, facet, value, count, names) for value, count
-                        in values.items()]
+        links[title] = [_link(query, first_page, facet, value, count, names)
+                        for value, count in values.items()]
     return {title: found for title, found in links.items() if found}
 
 
-def _link(query: LibraryQuery, facet: str, value: str, count: int,
-          names: dict[str, str]) -> FacetLink:
+def _link(query: LibraryQuery, first_page: dict[str, str], facet: str, value: str,
+          count: int, names: dict[str, str]) -> FacetLink:
     changes: dict[str, Any] = {}
     label = value
     if facet in ("instrument", "difficulty"):
@@ -45,7 +47,7 @@ def _link(query: LibraryQuery, facet: str, value: str, count: int,
     else:
         exact = sorted({*query.fields_named("exact"), facet})
         changes = {facet: value, "exact": ",".join(exact)}
-    narrowed = dataclasses.replace(query, page=1, cursor=None, **changes)
     current = all(getattr(query, key) == wanted for key, wanted in changes.items()
                   if key != "exact")
-    return FacetLink(label, count, "/library?" + urlencode(narrowed.to_params()), current)
+    return FacetLink(label, count, "/library?" + urlencode(params_with(first_page, changes)),
+                     current)
