@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from tests.support.promql import INFRA, metric_names, queries, without_threshold
+from tests.support.search_service import search_service
 from tests.support.songs import song_files, upload, wait_for_upload, zip_bytes
 from tests.support.stack import SERVICES, TEST_VHOST, Stack, free_port, stop
 
@@ -285,20 +286,25 @@ def prometheus(stack: Stack, rabbitmq_metrics: Future[tuple[str, bool]],
     targets = {f"chhub-{service}": [metrics_address(stack, service)] for service in SERVICES}
     targets["chhub-gateway"].append(gateway_without_store.metrics)
     targets |= {"rabbitmq": [rabbitmq], "rabbitmq-queues": [rabbitmq], "nginx": [nginx_metrics]}
+    search_metrics = free_port()
+    targets["chhub-search"] = [f"127.0.0.1:{search_metrics}"]
     config = scrape_config(targets, port)
     (folder / "prometheus.yml").write_text(yaml.safe_dump(config))
-    server = start_server([binary("prometheus"), f"--config.file={folder / 'prometheus.yml'}",
-                           f"--storage.tsdb.path={folder / 'data'}",
-                           f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"],
-                          port, folder / "prometheus.log")
-    try:
-        server.wait_until_serving("/-/ready")
-        running = Prometheus(f"http://{server.address}")
-        running.wait_for_scrapes(sum(len(job["static_configs"][0]["targets"])
-                                     for job in config["scrape_configs"]))
-        yield running
-    finally:
-        stop(server.process)
+    with search_service(stack.env["CHHUB_DATABASE_URL"], CHHUB_TELEMETRY_ENABLED="true",
+                        CHHUB_METRICS_PORT=str(search_metrics)):
+        server = start_server([binary("prometheus"),
+                               f"--config.file={folder / 'prometheus.yml'}",
+                               f"--storage.tsdb.path={folder / 'data'}",
+                               f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"],
+                              port, folder / "prometheus.log")
+        try:
+            server.wait_until_serving("/-/ready")
+            running = Prometheus(f"http://{server.address}")
+            running.wait_for_scrapes(sum(len(job["static_configs"][0]["targets"])
+                                         for job in config["scrape_configs"]))
+            yield running
+        finally:
+            stop(server.process)
 
 
 # ---- the tests --------------------------------------------------------------------------------
