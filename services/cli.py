@@ -48,27 +48,8 @@ def run(service: str) -> None:
     from shared.settings import TelemetrySettings
 
     start_observability(TelemetrySettings(), service)
-    if service == "gateway":
-        import uvicorn
-
-        from services.gateway.app import create_app, proxy_options
-        from services.gateway.settings import GatewayServiceSettings
-
-        settings = GatewayServiceSettings()
-        # No WebSocket routes: without ws="none" uvicorn loads a WebSocket library anyway.
-        uvicorn.run(create_app(settings), host=settings.gateway_host, port=settings.gateway_port,
-                    log_level="warning", timeout_graceful_shutdown=10, ws="none",
-                    **proxy_options(settings))
-        return
-    if service == "search":
-        import uvicorn
-
-        from services.search.app import create_app as create_search
-        from services.search.settings import SearchServiceSettings
-
-        search = SearchServiceSettings()
-        uvicorn.run(create_search(search), host=search.search_host, port=search.search_port,
-                    log_level="warning", timeout_graceful_shutdown=5, ws="none")
+    if service in ("gateway", "search"):  # HTTP services: each root serves itself
+        __import__(f"services.{service}.app", fromlist=["serve"]).serve()
         return
     module = {"ingest": "services.ingest.app", "catalog": "services.catalog.app",
               "sync": "services.sync.app"}[service]

@@ -57,6 +57,17 @@ async def exempt_startup_objects_from_collection() -> None:
     gc.freeze()
 
 
+def serve() -> None:
+    """The gateway in the foreground (`chhub run gateway`)."""
+    import uvicorn
+
+    settings = GatewayServiceSettings()
+    # No WebSocket routes: without ws="none" uvicorn loads a WebSocket library anyway.
+    uvicorn.run(create_app(settings), host=settings.gateway_host, port=settings.gateway_port,
+                log_level="warning", timeout_graceful_shutdown=10, ws="none",
+                **proxy_options(settings))
+
+
 def create_app(settings: GatewayServiceSettings | None = None,
                store: ObjectStore | None = None) -> Litestar:
     settings = settings or GatewayServiceSettings()

@@ -18,7 +18,7 @@ import msgspec
 import urllib3
 
 from shared.persistence.library_query import LibraryQuery
-from shared.search.protocol import BadCursor, Matches
+from shared.search.protocol import LOADING, BadCursor, Matches
 from shared.search.syntax import SearchSyntax
 
 if TYPE_CHECKING:
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 # told to come back (503): short enough that a client hears it before giving up.
 LOAD_WAIT_SECONDS = 5.0
 RETRY_EVERY_SECONDS = 0.25
-LOADING = "The search index is still loading; try again shortly."
 AWAY = "The search service is not answering; try again shortly."
 
 

@@ -23,10 +23,8 @@ from shared.persistence.library_query import BadLibraryQuery, LibraryQuery
 from shared.search.feed import SearchFeed
 from shared.search.library_syntax import search_syntax
 from shared.search.matches import find_matches
-from shared.search.protocol import BadCursor, Matches
+from shared.search.protocol import LOADING, BadCursor, Matches
 from shared.search.syntax import BadSearchSyntax
-
-LOADING = "The search index is still loading; try again shortly."
 
 
 @dataclass
@@ -35,6 +33,15 @@ class MatchRequest:
     """The search as URL parameters."""
     only_ids: list[str] | None = None
     """The songs a hash lookup found; None: any song."""
+
+
+def serve() -> None:
+    """The search service in the foreground (`chhub run search`)."""
+    import uvicorn
+
+    settings = SearchServiceSettings()
+    uvicorn.run(create_app(settings), host=settings.search_host, port=settings.search_port,
+                log_level="warning", timeout_graceful_shutdown=5, ws="none")
 
 
 def create_app(settings: SearchServiceSettings | None = None,

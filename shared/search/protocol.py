@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+LOADING = "The search index is still loading; try again shortly."
+"""What a search is told while the index is first loaded from the catalog."""
+
 
 class BadCursor(ValueError):
     """A cursor that this search did not hand out."""
