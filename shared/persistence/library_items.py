@@ -25,8 +25,10 @@ SONG_COLUMNS = (
     Song.file_path, Song.created_at,
     func.lower(Song.artist).label("artist_key"), func.lower(Song.title).label("title_key"),
 )
-_HIDDEN = {"title", "artist_key", "title_key", "created_at", "id", "similarity", "total",
-           "charts", "same_chart", "same_title"}
+_HIDDEN = {"title", "artist_key", "title_key", "created_at", "id"}
+# Where each column an item shows as it is lies in a row selected with SONG_COLUMNS first.
+_SHOWN = tuple((position, name) for position, name
+               in enumerate(select(*SONG_COLUMNS).selected_columns.keys()) if name not in _HIDDEN)
 
 
 def songs_by_id(session: Session, song_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -63,12 +65,12 @@ def describe_songs(session: Session, rows: Sequence[Row]) -> list[dict[str, Any]
 
 
 def _item(row: Row, extra: Row | None) -> dict[str, Any]:
+    """The API's `LibrarySong`, field for field (no more: the API answers items as they are)."""
     item = {"id": str(row.id), "name": row.title,
-            **{k: v for k, v in row._asdict().items() if k not in _HIDDEN},
+            **{name: row[position] for position, name in _SHOWN},
             "created_at": row.created_at.isoformat(),
-            "parts": _badges(extra.charts if extra else None)}
-    if "similarity" in row._fields:
-        item["similarity"] = round(row.similarity, 3)
+            "parts": _badges(extra.charts if extra else None),
+            "similarity": round(row.similarity, 3) if "similarity" in row._fields else None}
     item["duplicates"] = _duplicates(max((extra.same_chart if extra else 0) - 1, 0),
                                      max((extra.same_title if extra else 0) - 1, 0))
     item["versions"] = {"group": str(extra.group_id if extra else row.id),

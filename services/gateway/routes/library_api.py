@@ -35,10 +35,6 @@ Sort = Literal["relevance", "name", "artist", "album", "year", "length", "added"
 Duplicates = Literal["chart", "title"]
 Versions = Literal["grouped", "all"]
 
-SONG_FIELDS = tuple(LibrarySong.model_fields)
-"""What an API item shows of a row read for the page, in the model's order."""
-
-
 def _flag(what: str) -> Any:
     return Parameter(default=None, description=f"true: only songs {what}; false: only without.")
 
@@ -145,13 +141,12 @@ class LibraryController(Controller):
         except SearchNotReady as error:
             raise ServiceUnavailableException(str(error),
                                               headers={"Retry-After": "5"}) from None
-        # The items are JSON-ready already: building and dumping the model for each answer
-        # cost 0.6 ms of a 4 ms search; a test holds the answer to the model's shape.
+        # The items are `LibrarySong`s as JSON-ready dicts already: building and dumping the
+        # model for each answer cost 0.6 ms of a 4 ms search; a test holds the answer to the
+        # model's shape.
         return Response({"total": result.total, "page": query.page, "per_page": query.per_page,
                          "params": query.to_params(), "next_cursor": result.next_cursor,
-                         "facets": result.facets,
-                         "items": [{name: item.get(name) for name in SONG_FIELDS}
-                                   for item in result.items]})
+                         "facets": result.facets, "items": result.items})
 
     @get("/totals", summary="Songs, artists, charters, hours of music, songs per instrument")
     async def totals(self, gateway: Gateway) -> LibraryTotals:
