@@ -48,8 +48,11 @@ class LocalSearch:
     """An index of the catalog inside the gateway, kept current by `feed`."""
 
     def __init__(self, feed: SearchFeed, wait_seconds: float = LOAD_WAIT_SECONDS) -> None:
+        from shared.search.matches import MatchCache
+
         self.feed = feed
         self.wait_seconds = wait_seconds
+        self.cache = MatchCache(megabytes=16)  # a gateway stays small
 
     def start(self) -> None:
         self.feed.start(timeout=0)  # loads in the background
@@ -64,7 +67,7 @@ class LocalSearch:
         if not self.feed.wait(self.wait_seconds):
             raise SearchNotReady(LOADING)
         with self.feed.reading() as index:
-            return find_matches(index, query, syntax, only_ids)
+            return find_matches(index, query, syntax, only_ids, self.cache)
 
 
 class RemoteSearch:

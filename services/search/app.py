@@ -22,7 +22,7 @@ from shared.metrics import SEARCH_INDEX_SONGS, SEARCH_SECONDS
 from shared.persistence.library_query import BadLibraryQuery, LibraryQuery
 from shared.search.feed import SearchFeed
 from shared.search.library_syntax import search_syntax
-from shared.search.matches import find_matches
+from shared.search.matches import MatchCache, find_matches
 from shared.search.protocol import LOADING, BadCursor, Matches
 from shared.search.syntax import BadSearchSyntax
 
@@ -48,6 +48,7 @@ def create_app(settings: SearchServiceSettings | None = None,
                feed: SearchFeed | None = None) -> Litestar:
     settings = settings or SearchServiceSettings()
     feed = feed or SearchFeed(settings.database_url)
+    cache = MatchCache(settings.search_cache_mb)
 
     # Searches run on the event loop, one at a time: the index answers in milliseconds and
     # its lock would make threads take turns anyway.
@@ -59,7 +60,7 @@ def create_app(settings: SearchServiceSettings | None = None,
             query = LibraryQuery.from_params(data.params)
             syntax = search_syntax(query)
             with SEARCH_SECONDS.time(), feed.reading() as index:
-                found = find_matches(index, query, syntax, data.only_ids)
+                found = find_matches(index, query, syntax, data.only_ids, cache)
                 SEARCH_INDEX_SONGS.set(len(index))
         except (BadLibraryQuery, BadSearchSyntax, BadCursor) as error:
             return Response({"detail": str(error)}, status_code=HTTP_400_BAD_REQUEST)

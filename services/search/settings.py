@@ -14,6 +14,10 @@ class SearchSettings(Section):
     search_port: int = Field(default=8010, ge=1, le=65535)
     """Port the search service listens on."""
 
+    search_cache_mb: float = Field(default=64, ge=0)
+    """Memory for the match sets of recent searches (other pages and sorts of a search skip
+    the matching and the facets); 0: none kept."""
+
 
 class SearchServiceSettings(DatabaseSettings, TelemetrySettings, SearchSettings):
     """Every setting this service reads."""

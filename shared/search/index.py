@@ -7,6 +7,7 @@ read from the catalog by id, so a song deleted a moment ago is never shown.
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -30,6 +31,7 @@ SEARCHED = ("name", "artist", "album", "genre", "charter")
 SORTED_TEXTS = ("name", "artist", "album")
 _WORD_BREAKS = re.compile(r"[\W_]+")
 _EVERY_INSTRUMENT = sum(1 << (4 * i) for i in range(len(INSTRUMENTS)))
+_VERSIONS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class SongIndex:
     """Songs in slots; a removed song's slot is reused by the next one added."""
 
     def __init__(self, merge_words_after: int = WordPostings.MERGE_AFTER) -> None:
+        self.version = next(_VERSIONS)
+        """New with every change to any index: what was found in one version holds for it."""
         self.size = 0
         self._count = 0
         self._free: list[int] = []
@@ -109,6 +113,7 @@ class SongIndex:
     def put(self, song: IndexedSong, new: bool = False) -> None:
         """Add `song`, or replace what the index held for it; `new` when the caller knows
         the index holds no song of its id (a load from scratch), which saves looking."""
+        self.version = next(_VERSIONS)
         number = uuid.UUID(song.id).int
         slot = None if new else self.ids.find(number, self.alive.values)
         if slot is None:
@@ -146,6 +151,7 @@ class SongIndex:
         self.settle()
 
     def remove(self, song_id: str) -> None:
+        self.version = next(_VERSIONS)
         number = uuid.UUID(song_id).int
         slot = self.ids.find(number, self.alive.values)
         if slot is None:
