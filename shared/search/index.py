@@ -248,21 +248,22 @@ class SongIndex:
 
     def _words(self, lookalikes: list[dict[str, float]]) -> tuple[np.ndarray, np.ndarray]:
         """Songs holding a lookalike of every longer word typed; their mean best similarity
-        (short words only rank, unless all words are short)."""
-        total = np.zeros(self.size, dtype=np.float64)
-        hits = np.zeros(self.size, dtype=np.uint16)  # required words each song holds
+        (short words only rank, unless all words are short). Only the songs holding a
+        lookalike are touched, never the whole library."""
+        similarity = np.zeros(self.size, dtype=np.float64)
         required = [len(max(words, key=len, default="")) > SHORT_WORD or not words
                     for words in lookalikes]
         any_long = any(required)
-        wanted = 0
+        holding = None  # the slots (sorted) holding every required word so far
         for words, is_long in zip(lookalikes, required, strict=True):
             slots, best = self.words.best_of(words)
-            total[slots] += best
+            similarity[slots] += best / len(lookalikes)
             if is_long or not any_long:
-                hits[slots] += 1
-                wanted += 1
-        total /= max(len(lookalikes), 1)
-        return hits == wanted, total
+                holding = slots if holding is None else holding[
+                    np.isin(holding, slots, assume_unique=True)]
+        found = np.zeros(self.size, dtype=bool)
+        found[holding] = True
+        return found, similarity
 
     def _range(self, wanted: RangeFilter) -> np.ndarray:
         if wanted.field.startswith("tier:"):
