@@ -56,6 +56,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/library/totals"): BROWSE,
     ("GET", "/api/library/duplicates"): BROWSE,
     ("GET", "/api/uploads/{upload_id:uuid}"): BROWSE,
+    ("POST", "/api/uploads/ended"): BROWSE,  # a read: which of these uploads have ended
     # a setlist shared by link: read-only, for whoever may browse and holds the link
     ("GET", "/shared/setlists/{token:str}"): BROWSE,
     ("GET", "/shared/setlists/{token:str}/download.setlist"): BROWSE,

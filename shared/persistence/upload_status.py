@@ -1,11 +1,12 @@
 """One upload's status for the gateway (no writes here): its row, how many of its songs reached
 each end or are still on their way (counted in SQL), and one page of its songs in folder order,
-after a given song and of one state if asked (`UploadStatus`). A page reads its own rows through
-an index, whatever the upload holds."""
+after a given song and of one state if asked (`UploadStatus`), and which of many uploads have
+ended. A page reads its own rows through an index, whatever the upload holds."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Literal, get_args
 
 from pydantic import Field
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from shared.persistence.queries import UploadRow, upload_row_fields
 from shared.persistence.read_model import ReadModel
+from shared.persistence.stored_references import UPLOAD_END_STATES
 from shared.persistence.tables import Song, Upload, UploadSong
 from shared.persistence.upload_stages import END_STAGES
 from shared.telemetry import trace_url
@@ -147,3 +149,13 @@ def _in_state(state: SongState) -> ColumnElement[bool]:
     if state == "in_progress":
         return UploadSong.stage.not_in(END_STAGES)
     return UploadSong.stage == state
+
+
+def ended_uploads(session: Session, upload_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The state of each of `upload_ids` that has ended, in one statement; those still on
+    their way (or unknown) are left out."""
+    if not upload_ids:
+        return {}
+    rows = session.execute(select(Upload.id, Upload.state).where(
+        Upload.id.in_(upload_ids), Upload.state.in_(UPLOAD_END_STATES)))
+    return {row.id: row.state for row in rows}

@@ -1,7 +1,7 @@
 """An upload of many songs over the real database: its status answers counts of its songs by
 state and one page of them, a walk of the pages reads each song once, a state filter lists
 every failure, the upload page shows the counts with a link to the next songs, and a page reads
-its rows through an index."""
+its rows through an index. Many uploads at once: which of them ended."""
 
 from __future__ import annotations
 
@@ -173,3 +173,24 @@ def test_a_page_of_songs_reads_through_the_folder_order_index_without_sorting(en
             assert "ix_upload_songs_folder_order" in plan and "Sort" not in plan, plan
             pages += 1
     assert pages == 2
+
+
+def test_which_of_many_uploads_ended_answers_the_ended_ones_with_their_state(client, engine,
+                                                                          pack):
+    states = ("completed", "completed_with_errors", "failed", "processing", "received",
+              "receiving")
+    uploads = {uuid.uuid4(): states[n % len(states)] for n in range(60)}
+    with transaction(make_sessions(engine)) as session:
+        session.execute(insert(Upload), [
+            {"id": upload_id, "filename": "Song.zip", "bucket": "uploads", "key": f"k/{upload_id}",
+             "state": state} for upload_id, state in uploads.items()])
+    unknown = str(uuid.uuid4())
+    answer = client.post("/api/uploads/ended", json={
+        "upload_ids": [str(upload_id) for upload_id in uploads] + [pack["id"], unknown]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"ended": {str(upload_id): state
+                                       for upload_id, state in uploads.items()
+                                       if state in ("completed", "completed_with_errors",
+                                                    "failed")}}
+    refused = client.post("/api/uploads/ended", json={"upload_ids": [unknown] * 1001})
+    assert refused.status_code == 400

@@ -30,6 +30,7 @@ from services.gateway.routes import (
     setlists_api,
     song_page,
     sync_page,
+    uploads_api,
     uploads_page,
     versions_page,
 )
@@ -67,7 +68,7 @@ PAGE_HANDLERS = [
 API_HANDLERS = [
     operations_api.OperationsController,
     resumable_api.ResumableUploadsController,
-    api.UploadsController,
+    uploads_api.UploadsController,
     api.SongsController,
     library_api.LibraryController,
     setlists_api.SetlistsController,

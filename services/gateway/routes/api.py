@@ -1,4 +1,4 @@
-"""The JSON API: uploads in, upload progress, songs, health."""
+"""The JSON API: songs (listed, looked up, edited, deleted) and health."""
 
 from __future__ import annotations
 
@@ -9,93 +9,23 @@ import anyio
 import structlog
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import NotFoundException
 from litestar.openapi import ResponseSpec
-from litestar.params import Parameter, QueryParameter
-from litestar.status_codes import HTTP_202_ACCEPTED
+from litestar.params import Parameter
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import text
 
 from services.gateway.answers import Answer, absent_when_none
 from services.gateway.deps import Gateway
-from services.gateway.error_responses import UPLOAD_ERRORS, UploadRefused, retry_later
 from services.gateway.guards import (
     may_browse,
     principal_if_any,
     require_admin,
-    require_uploader,
 )
-from services.gateway.intake import UploadRejected, UploadUnavailable
 from services.gateway.rendering.difficulties import difficulty_offer
 from shared.persistence import queries
-from shared.persistence.upload_status import (
-    NotASongOfTheUpload,
-    SongState,
-    UploadStatus,
-    upload_status,
-)
 
 log = structlog.get_logger(__name__)
-
-UPLOAD_SONGS_PAGE, UPLOAD_SONGS_MAX = 100, 500
-
-
-class UploadsController(Controller):
-    path = "/api/uploads"
-    tags = ["uploads"]
-
-    @post("/", guards=[require_uploader], request_max_body_size=None, status_code=202,
-          responses=UPLOAD_ERRORS,
-          summary="Upload song archives, .sng files or a folder of song files")
-    async def create(self, request: Request, gateway: Gateway,
-                     filename: str | None = QueryParameter(name="filename", default=None),
-                     generate_difficulties: bool = QueryParameter(
-                         name="generate_difficulties", default=False,
-                         description="Generate Hard, Medium and Easy from Expert for each "
-                                     "song's parts charted on Expert only, once cataloged.")
-                     ) -> Response[UploadAccepted]:
-        """Multipart (`file` fields; several or path-like names make a folder upload), or a raw
-        body named by `?filename=`. Answers 202 with the upload id as soon as the bytes are
-        stored; follow progress at `status_url`. When the object store or the database is
-        away it answers 503 with `retryable: true` and `Retry-After`: send it again then."""
-        upload_id = uuid.uuid4()
-        try:
-            await gateway.receive_upload(upload_id, request, filename, generate_difficulties)
-        except UploadRejected as error:
-            return Response(UploadRefused(upload_id=upload_id, error=error.reason),
-                            status_code=error.status)
-        except UploadUnavailable as error:
-            return retry_later(error)
-        return Response(UploadAccepted(upload_id=upload_id,
-                                       status_url=f"/api/uploads/{upload_id}"),
-                        status_code=HTTP_202_ACCEPTED)
-
-    @get("/{upload_id:uuid}", guards=[may_browse],
-         summary="An upload's state, its songs counted by state, and one page of its songs")
-    async def show(self, upload_id: uuid.UUID, gateway: Gateway,
-                   song_state: SongState | None = QueryParameter(
-                       name="state", default=None,
-                       description="Only songs in this state: `failed` lists every failure, "
-                                   "`in_progress` the songs still on their way."),
-                   after: uuid.UUID | None = QueryParameter(
-                       name="after", default=None,
-                       description="The songs after this one in folder order: the previous "
-                                   "page's `next_after`."),
-                   limit: int = QueryParameter(
-                       name="limit", default=UPLOAD_SONGS_PAGE, ge=1, le=UPLOAD_SONGS_MAX,
-                       description="Songs in the page at most.")) -> UploadStatus:
-        """`song_counts` counts every song of the upload; `songs` holds one page of them in
-        folder order. Follow `next_after` until it is null to read them all, each once."""
-        try:
-            status = await gateway.read(upload_status, upload_id, state=song_state, after=after,
-                                        limit=limit,
-                                        trace_url_template=gateway.settings.trace_url_template)
-        except NotASongOfTheUpload as error:
-            raise ValidationException(str(error)) from error
-        if status is None:
-            raise NotFoundException(f"No upload {upload_id}.")
-        return status
-
 
 class SongSummary(Answer):
     id: uuid.UUID
@@ -187,13 +117,6 @@ class SongsController(Controller):
         if not await gateway.request_delete(song_id):
             raise NotFoundException(f"No song {song_id}.")
         return SongDeleteRequested(song_id=song_id)
-
-
-class UploadAccepted(Answer):
-    """The bytes are stored; the pipeline takes it from here."""
-
-    upload_id: uuid.UUID
-    status_url: str = Field(description="Where the upload's progress shows")
 
 
 class KnownSongs(Answer):
