@@ -3,16 +3,19 @@
 Only songs the server does not already have (by content hash, asked in batches) are sent;
 running it again after an interruption sends only what is still missing. Every upload names
 its import run, so the server can show the run's progress as one. Several uploads are in
-flight at once (and several outcomes asked for at once), so the round trips of one overlap
-the others' and the server's pipeline always has the next song at hand.
+flight at once, so the round trips of one overlap the others' and the server's pipeline
+always has the next song at hand. While the server works through them, one request at a time
+asks which of the uploads sent (the oldest first, in batches) have ended; only an ended
+upload's songs are then read, once.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +33,8 @@ KNOWN_BATCH = 1000
 DEFAULT_PARALLEL = 4
 FIRST_POLL_SECONDS, LAST_POLL_SECONDS = 0.25, 2.0
 SONGS_PAGE = 500  # the most the server answers at once
+ENDED_BATCH = 1000  # uploads asked about at once (the most the server takes)
+QUIET_TIMEOUT_SECONDS = 600  # no upload ended for this long: the server is stuck
 
 Progress = Callable[[str, Pace, bool], None]
 
@@ -54,6 +59,7 @@ class Hub(Protocol):
     def known(self, md5s: list[str]) -> set[str]: ...
     def plan(self, songs: int) -> None: ...
     def send(self, item: LibraryItem) -> tuple[str, int]: ...
+    def ended(self, upload_ids: list[str]) -> dict[str, str]: ...
     def outcome(self, upload_id: str) -> dict: ...
 
 
@@ -98,19 +104,16 @@ class HubClient:
             raise RuntimeError(response.json().get("error") or response.text)
         return response.json()["upload_id"], counted[0]
 
-    def outcome(self, upload_id: str, timeout: float = 600) -> dict:
-        """The upload's details once it ended, with every one of its songs; asked again less
-        and less often while it runs (its state and one song), so that uploads still in the
-        pipeline cost the server few reads. A one-song upload's last answer holds its song."""
-        deadline = time.monotonic() + timeout
-        pause = FIRST_POLL_SECONDS
-        while time.monotonic() < deadline:
-            details = self._status(upload_id, limit=1)
-            if details["state"] in END_STATES:
-                return {**details, "songs": self._every_song(upload_id, details)}
-            time.sleep(pause)
-            pause = min(pause * 2, LAST_POLL_SECONDS)
-        raise TimeoutError(f"upload {upload_id} did not finish in {timeout:.0f} s")
+    def ended(self, upload_ids: list[str]) -> dict[str, str]:
+        """The state of each of `upload_ids` that has ended; those still running are left out."""
+        response = self._http.post("/api/uploads/ended", json={"upload_ids": upload_ids})
+        response.raise_for_status()
+        return response.json()["ended"]
+
+    def outcome(self, upload_id: str) -> dict:
+        """An ended upload's details, with every one of its songs (a page per 500)."""
+        details = self._status(upload_id, limit=SONGS_PAGE)
+        return {**details, "songs": self._every_song(upload_id, details)}
 
     def _every_song(self, upload_id: str, first: dict) -> list[dict]:
         """The upload's songs: those of its `first` page, then the rest a page at a time."""
@@ -186,19 +189,43 @@ def _send_all(client: Hub, pool: ThreadPoolExecutor, items: list[LibraryItem],
 
 def _wait_for_all(client: Hub, pool: ThreadPoolExecutor, pending: list[tuple[LibraryItem, str]],
                   report: ImportReport, progress: Progress, clock: Callable[[], float]) -> None:
-    """Every upload's outcome, asked for by the pool; the report takes them in the items'
-    order once all are in."""
+    """Every upload's outcome: which have ended is asked in batches, the oldest uploads
+    first, less and less often while none end; each ended one's songs are read by the pool.
+    The report takes them in the items' order once all are in."""
     meter = ProgressMeter(report.songs_sent, 0, clock(), failed=len(report.failed))
-    asked = {pool.submit(client.outcome, upload_id): index
-             for index, (_, upload_id) in enumerate(pending)}
+    waiting = {upload_id: index for index, (_, upload_id) in enumerate(pending)}
+    reading: dict[Future, int] = {}
     outcomes: dict[int, ImportReport] = {}
-    for number, answered in enumerate(as_completed(asked), 1):
-        item, details = pending[asked[answered]][0], answered.result()
-        outcomes[asked[answered]] = outcome = ImportReport(report.run)
-        _record(outcome, item, details)
-        meter.record(clock(), songs=len(details["songs"]) or item.songs,
-                     failed=len(outcome.failed))
-        progress("Adding", meter.reading(clock()), number == len(pending))
+    # Asked by the real clock: `clock` only times the progress shown.
+    pause, quiet_since = FIRST_POLL_SECONDS, time.monotonic()
+    next_ask = time.monotonic()
+    while waiting or reading:
+        if waiting and time.monotonic() >= next_ask:
+            ended = client.ended(list(itertools.islice(waiting, ENDED_BATCH)))
+            for upload_id in ended:
+                reading[pool.submit(client.outcome, upload_id)] = waiting.pop(upload_id)
+            if ended:
+                pause, quiet_since = FIRST_POLL_SECONDS, time.monotonic()
+            elif time.monotonic() - quiet_since > QUIET_TIMEOUT_SECONDS:
+                raise TimeoutError(f"{len(waiting)} uploads did not finish: none ended in "
+                                   f"{QUIET_TIMEOUT_SECONDS:g} s")
+            else:
+                pause = min(pause * 2, LAST_POLL_SECONDS)
+            next_ask = time.monotonic() + pause
+        until_asked = max(next_ask - time.monotonic(), 0) if waiting else None
+        if reading:  # the next answer, or the next time to ask
+            done, _ = wait(reading, timeout=until_asked, return_when=FIRST_COMPLETED)
+        else:
+            done = set()
+            time.sleep(until_asked or 0)
+        for answered in done:
+            index = reading.pop(answered)
+            item, details = pending[index][0], answered.result()
+            outcomes[index] = outcome = ImportReport(report.run)
+            _record(outcome, item, details)
+            meter.record(clock(), songs=len(details["songs"]) or item.songs,
+                         failed=len(outcome.failed))
+            progress("Adding", meter.reading(clock()), len(outcomes) == len(pending))
     for index in range(len(pending)):
         report.new += outcomes[index].new
         report.known += outcomes[index].known

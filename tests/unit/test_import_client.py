@@ -1,15 +1,19 @@
 """The importer keeps several uploads in flight at once and still reports every upload, every
-failure and its progress exactly, in the folder's order whatever order the sends end in."""
+failure and its progress exactly, in the folder's order whatever order the sends end in; while
+the server works, it asks which uploads ended in batches and reads each ended one once."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
 from pathlib import Path
 
 import httpx
+import pytest
 
+from services.importer import client as client_module
 from services.importer.client import HubClient, ImportReport, import_items
 from services.importer.library_walk import LibraryItem
 from services.importer.progress import Pace
@@ -20,8 +24,16 @@ class InMemoryHub:
     songs named in `broken` fail in the pipeline; each send takes a moment of its own."""
 
     def __init__(self, *, refuse: set[str] = frozenset(), broken: set[str] = frozenset(),
-                 barrier: threading.Barrier | None = None, seed: int = 7) -> None:
+                 barrier: threading.Barrier | None = None, seed: int = 7,
+                 ending_per_ask: int | None = None) -> None:
+        """`ending_per_ask`: each question of which uploads ended lets that many more end,
+        oldest first (None: every upload has ended as soon as it is sent)."""
         self.run = "0" * 32
+        self.ending_per_ask = ending_per_ask
+        self.asked_ended: list[list[str]] = []
+        self.told_ended: set[str] = set()
+        self.told_before: list[set[str]] = []  # per question, the uploads said to have ended
+        self.read: list[str] = []
         self.planned: int | None = None
         self.received: dict[str, LibraryItem] = {}
         self.in_flight = self.most_in_flight = 0
@@ -54,7 +66,27 @@ class InMemoryHub:
             with self._lock:
                 self.in_flight -= 1
 
+    def ended(self, upload_ids: list[str]) -> dict[str, str]:
+        with self._lock:
+            self.asked_ended.append(list(upload_ids))
+            self.told_before.append(set(self.told_ended))
+            sent = list(self.received)
+            if self.ending_per_ask is None:
+                ended = set(sent)
+            else:
+                ended = set(sent[:len(self.asked_ended) * self.ending_per_ask])
+            answer = {upload_id: self._state(upload_id) for upload_id in upload_ids
+                      if upload_id in ended}
+            self.told_ended |= set(answer)
+            return answer
+
+    def _state(self, upload_id: str) -> str:
+        return "failed" if self.received[upload_id].name in self._broken else "completed"
+
     def outcome(self, upload_id: str) -> dict:
+        with self._lock:
+            assert upload_id in self.told_ended, "read before it was said to have ended"
+            self.read.append(upload_id)
         item = self.received[upload_id]
         broken = item.name in self._broken
         return {"state": "failed" if broken else "completed", "error": None,
@@ -121,14 +153,38 @@ def test_the_progress_counts_each_upload_once_as_it_ends_and_ends_each_stage_onc
     assert lines[len(sending) - 1][2] and lines[-1][2]
 
 
-class PagedUploads:
-    """The upload status API as the server answers it, over httpx's mock transport: the
-    upload runs for `running` reads, then ends; each answer holds one page of its songs."""
+def test_waiting_asks_which_uploads_ended_in_batches_and_reads_each_ended_one_once(
+        monkeypatch):
+    monkeypatch.setattr(client_module, "FIRST_POLL_SECONDS", 0.001)
+    monkeypatch.setattr(client_module, "LAST_POLL_SECONDS", 0.004)
+    monkeypatch.setattr(client_module, "ENDED_BATCH", 25)
+    hub = InMemoryHub(ending_per_ask=10)
+    report, _ = run(hub, library(100), parallel=4)
+    assert len(report.new) == 100
+    assert sorted(hub.read) == sorted(hub.received)  # each upload read once, once it ended
+    assert len(hub.asked_ended) <= 100 // 10 + 3  # not a question per upload
+    sent = [f"upload-{item.name}" for item in library(100)]
+    for asked, told in zip(hub.asked_ended, hub.told_before, strict=True):
+        assert asked == [upload for upload in sent if upload not in told][:25]  # the oldest
 
-    def __init__(self, songs: int, running: int = 2) -> None:
+
+def test_an_import_whose_uploads_stop_ending_gives_up_saying_how_many(monkeypatch):
+    monkeypatch.setattr(client_module, "FIRST_POLL_SECONDS", 0.001)
+    monkeypatch.setattr(client_module, "LAST_POLL_SECONDS", 0.004)
+    monkeypatch.setattr(client_module, "QUIET_TIMEOUT_SECONDS", 0.2)
+    hub = InMemoryHub(ending_per_ask=0)
+    with pytest.raises(TimeoutError, match="12 uploads did not finish"):
+        run(hub, library(12), parallel=4)
+    assert hub.read == []
+
+
+class PagedUpload:
+    """An ended upload's status as the server answers it, over httpx's mock transport: each
+    answer holds one page of its songs."""
+
+    def __init__(self, songs: int) -> None:
         self.songs = [{"song_id": f"{n:08d}", "folder": f"Pack/Song {n}", "stage": "published",
                        "error": None} for n in range(songs)]
-        self.running = running
         self.asked: list[dict[str, str]] = []
 
     def answer(self, request: httpx.Request) -> httpx.Response:
@@ -139,27 +195,34 @@ class PagedUploads:
                       if song["song_id"] == params.get("after")), 0)
         page = self.songs[start:start + limit]
         more = start + limit < len(self.songs)
-        self.running -= 1
         return httpx.Response(200, json={
-            "state": "processing" if self.running >= 0 else "completed", "error": None,
-            "songs": page, "next_after": page[-1]["song_id"] if more else None})
+            "state": "completed", "error": None, "songs": page,
+            "next_after": page[-1]["song_id"] if more else None})
 
 
-def test_an_uploads_outcome_holds_every_song_of_every_page_and_polls_one_song_at_a_time():
-    server = PagedUploads(1234)
+def test_an_ended_uploads_outcome_holds_every_song_of_every_page():
+    server = PagedUpload(1234)
     hub = HubClient("http://hub.test", "token", transport=httpx.MockTransport(server.answer))
     outcome = hub.outcome("upload-1")
     assert outcome["state"] == "completed" and outcome["songs"] == server.songs
-    polls, pages = server.asked[:3], server.asked[3:]
-    assert [poll["limit"] for poll in polls] == ["1"] * 3
-    assert [page.get("after") for page in pages] == ["00000000", "00000500", "00001000"]
+    assert [page.get("after") for page in server.asked] == [None, "00000499", "00000999"]
+    assert {page["limit"] for page in server.asked} == {"500"}
 
 
-def test_a_one_song_uploads_outcome_is_its_last_poll():
-    """An import sends a song per upload: once it ended, asking again would cost the server
-    a second read of the same answer."""
-    server = PagedUploads(1, running=1)
+def test_a_one_song_uploads_outcome_is_one_read():
+    server = PagedUpload(1)
     hub = HubClient("http://hub.test", "token", transport=httpx.MockTransport(server.answer))
-    outcome = hub.outcome("upload-1")
-    assert outcome["state"] == "completed" and outcome["songs"] == server.songs
-    assert [poll["limit"] for poll in server.asked] == ["1", "1"]
+    assert hub.outcome("upload-1")["songs"] == server.songs
+    assert len(server.asked) == 1
+
+
+def test_the_client_asks_which_uploads_ended_in_one_request():
+    asked = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append((request.method, request.url.path, json.loads(request.content)))
+        return httpx.Response(200, json={"ended": {"b": "completed"}})
+
+    hub = HubClient("http://hub.test", "token", transport=httpx.MockTransport(answer))
+    assert hub.ended(["a", "b", "c"]) == {"b": "completed"}
+    assert asked == [("POST", "/api/uploads/ended", {"upload_ids": ["a", "b", "c"]})]
