@@ -31,12 +31,23 @@ from shared.import_run import IMPORT_RUN_HEADER, IMPORT_SONGS_HEADER
 END_STATES = {"completed", "completed_with_errors", "failed"}
 KNOWN_BATCH = 1000
 DEFAULT_PARALLEL = 4
-FIRST_POLL_SECONDS, LAST_POLL_SECONDS = 0.25, 2.0
 SONGS_PAGE = 500  # the most the server answers at once
-ENDED_BATCH = 1000  # uploads asked about at once (the most the server takes)
-QUIET_TIMEOUT_SECONDS = 600  # no upload ended for this long: the server is stuck
 
 Progress = Callable[[str, Pace, bool], None]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How an import waits for the server to add what it sent."""
+
+    first_pause: float = 0.25
+    """Seconds between questions while uploads end; doubled while none do..."""
+    last_pause: float = 2.0
+    """...up to this."""
+    batch: int = 1000
+    """Uploads asked about at once (the most the server takes)."""
+    give_up_after: float = 600
+    """No upload ended for this long: the server is stuck."""
 
 
 @dataclass
@@ -133,7 +144,8 @@ class HubClient:
 
 def import_items(client: Hub, items: Iterable[LibraryItem], *, dry_run: bool,
                  progress: Progress, clock: Callable[[], float] = time.monotonic,
-                 parallel: int = DEFAULT_PARALLEL) -> ImportReport:
+                 parallel: int = DEFAULT_PARALLEL, waiting: Waiting = Waiting()
+                 ) -> ImportReport:
     """Sort the items into unreadable, already in the library and new; send the new ones,
     `parallel` at a time, then wait for the server to add each of their songs."""
     items = list(items)
@@ -153,7 +165,7 @@ def import_items(client: Hub, items: Iterable[LibraryItem], *, dry_run: bool,
         client.plan(sum(item.songs for item in to_send))
         with ThreadPoolExecutor(max(1, parallel), thread_name_prefix="import") as pool:
             pending = _send_all(client, pool, to_send, report, progress, clock)
-            _wait_for_all(client, pool, pending, report, progress, clock)
+            _wait_for_all(client, pool, pending, report, progress, clock, waiting)
     return report
 
 
@@ -188,7 +200,8 @@ def _send_all(client: Hub, pool: ThreadPoolExecutor, items: list[LibraryItem],
 
 
 def _wait_for_all(client: Hub, pool: ThreadPoolExecutor, pending: list[tuple[LibraryItem, str]],
-                  report: ImportReport, progress: Progress, clock: Callable[[], float]) -> None:
+                  report: ImportReport, progress: Progress, clock: Callable[[], float],
+                  schedule: Waiting) -> None:
     """Every upload's outcome: which have ended is asked in batches, the oldest uploads
     first, less and less often while none end; each ended one's songs are read by the pool.
     The report takes them in the items' order once all are in."""
@@ -197,20 +210,20 @@ def _wait_for_all(client: Hub, pool: ThreadPoolExecutor, pending: list[tuple[Lib
     reading: dict[Future, int] = {}
     outcomes: dict[int, ImportReport] = {}
     # Asked by the real clock: `clock` only times the progress shown.
-    pause, quiet_since = FIRST_POLL_SECONDS, time.monotonic()
+    pause, quiet_since = schedule.first_pause, time.monotonic()
     next_ask = time.monotonic()
     while waiting or reading:
         if waiting and time.monotonic() >= next_ask:
-            ended = client.ended(list(itertools.islice(waiting, ENDED_BATCH)))
+            ended = client.ended(list(itertools.islice(waiting, schedule.batch)))
             for upload_id in ended:
                 reading[pool.submit(client.outcome, upload_id)] = waiting.pop(upload_id)
             if ended:
-                pause, quiet_since = FIRST_POLL_SECONDS, time.monotonic()
-            elif time.monotonic() - quiet_since > QUIET_TIMEOUT_SECONDS:
+                pause, quiet_since = schedule.first_pause, time.monotonic()
+            elif time.monotonic() - quiet_since > schedule.give_up_after:
                 raise TimeoutError(f"{len(waiting)} uploads did not finish: none ended in "
-                                   f"{QUIET_TIMEOUT_SECONDS:g} s")
+                                   f"{schedule.give_up_after:g} s")
             else:
-                pause = min(pause * 2, LAST_POLL_SECONDS)
+                pause = min(pause * 2, schedule.last_pause)
             next_ask = time.monotonic() + pause
         until_asked = max(next_ask - time.monotonic(), 0) if waiting else None
         if reading:  # the next answer, or the next time to ask

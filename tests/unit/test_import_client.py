@@ -13,8 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.importer import client as client_module
-from services.importer.client import HubClient, ImportReport, import_items
+from services.importer.client import HubClient, ImportReport, Waiting, import_items
 from services.importer.library_walk import LibraryItem
 from services.importer.progress import Pace
 
@@ -99,10 +98,10 @@ def library(count: int) -> list[LibraryItem]:
             for n in range(count)]
 
 
-def run(hub: InMemoryHub, items: list[LibraryItem], parallel: int
+def run(hub: InMemoryHub, items: list[LibraryItem], parallel: int, waiting: Waiting = Waiting()
         ) -> tuple[ImportReport, list[tuple[str, Pace, bool]]]:
     lines: list[tuple[str, Pace, bool]] = []
-    report = import_items(hub, items, dry_run=False, parallel=parallel,
+    report = import_items(hub, items, dry_run=False, parallel=parallel, waiting=waiting,
                           progress=lambda label, pace, last: lines.append((label, pace, last)))
     return report, lines
 
@@ -153,13 +152,10 @@ def test_the_progress_counts_each_upload_once_as_it_ends_and_ends_each_stage_onc
     assert lines[len(sending) - 1][2] and lines[-1][2]
 
 
-def test_waiting_asks_which_uploads_ended_in_batches_and_reads_each_ended_one_once(
-        monkeypatch):
-    monkeypatch.setattr(client_module, "FIRST_POLL_SECONDS", 0.001)
-    monkeypatch.setattr(client_module, "LAST_POLL_SECONDS", 0.004)
-    monkeypatch.setattr(client_module, "ENDED_BATCH", 25)
+def test_waiting_asks_which_uploads_ended_in_batches_and_reads_each_ended_one_once():
     hub = InMemoryHub(ending_per_ask=10)
-    report, _ = run(hub, library(100), parallel=4)
+    report, _ = run(hub, library(100), parallel=4,
+                    waiting=Waiting(first_pause=0.001, last_pause=0.004, batch=25))
     assert len(report.new) == 100
     assert sorted(hub.read) == sorted(hub.received)  # each upload read once, once it ended
     assert len(hub.asked_ended) <= 100 // 10 + 3  # not a question per upload
@@ -168,13 +164,11 @@ def test_waiting_asks_which_uploads_ended_in_batches_and_reads_each_ended_one_on
         assert asked == [upload for upload in sent if upload not in told][:25]  # the oldest
 
 
-def test_an_import_whose_uploads_stop_ending_gives_up_saying_how_many(monkeypatch):
-    monkeypatch.setattr(client_module, "FIRST_POLL_SECONDS", 0.001)
-    monkeypatch.setattr(client_module, "LAST_POLL_SECONDS", 0.004)
-    monkeypatch.setattr(client_module, "QUIET_TIMEOUT_SECONDS", 0.2)
+def test_an_import_whose_uploads_stop_ending_gives_up_saying_how_many():
     hub = InMemoryHub(ending_per_ask=0)
     with pytest.raises(TimeoutError, match="12 uploads did not finish"):
-        run(hub, library(12), parallel=4)
+        run(hub, library(12), parallel=4,
+            waiting=Waiting(first_pause=0.001, last_pause=0.004, give_up_after=0.2))
     assert hub.read == []
 
 
