@@ -21,8 +21,6 @@ from shared.events import (
     SongFound,
     SongParsed,
     SongPublished,
-    UploadOrigin,
-    UploadReceived,
     UploadUnpacked,
 )
 from shared.persistence import db
@@ -32,6 +30,7 @@ from shared.persistence.upload_stages import END_STAGES, UploadEnded
 from shared.persistence.upload_status import UploadSongStage, upload_status
 from shared.persistence.uploads import record_progress
 from tests.support import stack
+from tests.support.upload_events import received, song_event, unpacked
 
 pytestmark = pytest.mark.integration
 
@@ -51,31 +50,6 @@ def sessions(engine):
 def record(sessions, happened) -> UploadEnded | None:
     with transaction(sessions) as session:
         return record_progress(session, happened)
-
-
-def received(upload_id: uuid.UUID) -> UploadReceived:
-    return UploadReceived(event_id=uuid.uuid4(), upload_id=upload_id, size=10, origin=UploadOrigin(
-        bucket="uploads", key=f"gateway/{upload_id}", filename="Songs.zip"))
-
-
-def unpacked(upload_id: uuid.UUID, songs: dict[uuid.UUID, str]) -> UploadUnpacked:
-    return UploadUnpacked(event_id=uuid.uuid4(), upload_id=upload_id,
-                          songs=tuple(FoundSong(song_id=s, folder=f) for s, f in songs.items()))
-
-
-def song_event(kind, upload_id: uuid.UUID, song_id: uuid.UUID):
-    common = {"event_id": uuid.uuid4(), "upload_id": upload_id, "song_id": song_id}
-    origin = UploadOrigin(bucket="uploads", key="k", filename="Songs.zip")
-    extra = {
-        SongFound: {"folder": "Artist/Song", "origin": origin},
-        SongExtracted: {"manifest_key": "m", "md5": "0" * 32},
-        SongParsed: {"manifest_key": "m", "md5": "0" * 32, "parser_version": 1},
-        SongCataloged: {"manifest_key": "m", "content_path": "songs/a/b"},
-        SongPublished: {"content_path": "songs/a/b"},
-        SongFailed: {"stage": "parse", "reason": "The chart could not be read."},
-        SongAlreadyInLibrary: {"existing_song_id": uuid.uuid4(), "md5": "1" * 32},
-    }[kind]
-    return kind(**common, **extra)
 
 
 def stages(sessions, upload_id: uuid.UUID) -> dict[uuid.UUID, tuple[str, str | None, str | None]]:

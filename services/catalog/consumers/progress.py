@@ -1,27 +1,29 @@
 """Progress consumer: `upload.received/unpacked/failed` and each song's stages after
 `song.found` (the unpacked upload lists those) → the upload's progress rows, and
 `upload.completed` once every song of the upload reached an end. A `song.parsed` is read without
-its scan (up to a megabyte of JSON, which progress never looks at)."""
+its scan (up to a megabyte of JSON, which progress never looks at). The events handled at the
+same time are written in one transaction (group commit), the uploads' rows locked in order."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Annotated, ClassVar, Union, get_args
 
-import anyio
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.events import AnyEvent, Event, SongParsed, UploadCompleted
 from shared.observability import upload_ended
 from shared.persistence import uploads
-from shared.persistence.db import transaction
+from shared.persistence.group_commit import GroupCommit
 from shared.persistence.upload_stages import UploadEnded
 
 
 def make_handler(sessions: sessionmaker[Session]):
+    writer = progress_writer(sessions)
+
     async def track(event: Event) -> Sequence[Event]:
-        ended = await anyio.to_thread.run_sync(_record, sessions, event)
+        ended = await writer.apply(event)
         if ended is None:
             return ()
         upload_ended(ended.state, ended.created_at)
@@ -30,9 +32,9 @@ def make_handler(sessions: sessionmaker[Session]):
     return track
 
 
-def _record(sessions: sessionmaker[Session], event: Event) -> UploadEnded | None:
-    with transaction(sessions) as session:
-        return uploads.record_progress(session, event)
+def progress_writer(sessions: sessionmaker[Session]) -> GroupCommit[Event, UploadEnded | None]:
+    return GroupCommit(sessions, uploads.record_progress,
+                       order=lambda event: str(event.upload_id or ""))
 
 
 class _ParsedWithoutScan(SongParsed):
