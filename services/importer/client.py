@@ -5,8 +5,8 @@ running it again after an interruption sends only what is still missing. Every u
 its import run, so the server can show the run's progress as one. Several uploads are in
 flight at once, so the round trips of one overlap the others' and the server's pipeline
 always has the next song at hand. While the server works through them, one request at a time
-asks which of the uploads sent (the oldest first, in batches) have ended; only an ended
-upload's songs are then read, once.
+asks which of the uploads sent (the oldest first, in batches) have ended, and the answer holds
+the songs of each ended upload of a few songs; only a larger one's songs are then read, once.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Hub(Protocol):
     def known(self, md5s: list[str]) -> set[str]: ...
     def plan(self, songs: int) -> None: ...
     def send(self, item: LibraryItem) -> tuple[str, int]: ...
-    def ended(self, upload_ids: list[str]) -> dict[str, str]: ...
+    def ended(self, upload_ids: list[str]) -> dict[str, dict]: ...
     def outcome(self, upload_id: str) -> dict: ...
 
 
@@ -115,11 +115,13 @@ class HubClient:
             raise RuntimeError(response.json().get("error") or response.text)
         return response.json()["upload_id"], counted[0]
 
-    def ended(self, upload_ids: list[str]) -> dict[str, str]:
-        """The state of each of `upload_ids` that has ended; those still running are left out."""
-        response = self._http.post("/api/uploads/ended", json={"upload_ids": upload_ids})
+    def ended(self, upload_ids: list[str]) -> dict[str, dict]:
+        """How each of `upload_ids` that has ended ended (state, error and, for an upload of a
+        few songs, its songs; None for a larger one); those still running are left out."""
+        response = self._http.post("/api/uploads/ended",
+                                   json={"upload_ids": upload_ids, "with_songs": True})
         response.raise_for_status()
-        return response.json()["ended"]
+        return response.json()["outcomes"]
 
     def outcome(self, upload_id: str) -> dict:
         """An ended upload's details, with every one of its songs (a page per 500)."""
@@ -203,7 +205,8 @@ def _wait_for_all(client: Hub, pool: ThreadPoolExecutor, pending: list[tuple[Lib
                   report: ImportReport, progress: Progress, clock: Callable[[], float],
                   schedule: Waiting) -> None:
     """Every upload's outcome: which have ended is asked in batches, the oldest uploads
-    first, less and less often while none end; each ended one's songs are read by the pool.
+    first, less and less often while none end; the answer holds the songs of the small ones,
+    and each larger ended one's songs are read by the pool.
     The report takes them in the items' order once all are in."""
     meter = ProgressMeter(report.songs_sent, 0, clock(), failed=len(report.failed))
     waiting = {upload_id: index for index, (_, upload_id) in enumerate(pending)}
@@ -213,10 +216,15 @@ def _wait_for_all(client: Hub, pool: ThreadPoolExecutor, pending: list[tuple[Lib
     pause, quiet_since = schedule.first_pause, time.monotonic()
     next_ask = time.monotonic()
     while waiting or reading:
+        answered: list[tuple[int, dict]] = []
         if waiting and time.monotonic() >= next_ask:
             ended = client.ended(list(itertools.islice(waiting, schedule.batch)))
-            for upload_id in ended:
-                reading[pool.submit(client.outcome, upload_id)] = waiting.pop(upload_id)
+            for upload_id, details in ended.items():
+                index = waiting.pop(upload_id)
+                if details.get("songs") is None:  # too many songs to come with the answer
+                    reading[pool.submit(client.outcome, upload_id)] = index
+                else:
+                    answered.append((index, details))
             if ended:
                 pause, quiet_since = schedule.first_pause, time.monotonic()
             elif time.monotonic() - quiet_since > schedule.give_up_after:
@@ -226,14 +234,16 @@ def _wait_for_all(client: Hub, pool: ThreadPoolExecutor, pending: list[tuple[Lib
                 pause = min(pause * 2, schedule.last_pause)
             next_ask = time.monotonic() + pause
         until_asked = max(next_ask - time.monotonic(), 0) if waiting else None
-        if reading:  # the next answer, or the next time to ask
+        if answered:
+            done = set()
+        elif reading:  # the next answer, or the next time to ask
             done, _ = wait(reading, timeout=until_asked, return_when=FIRST_COMPLETED)
         else:
             done = set()
             time.sleep(until_asked or 0)
-        for answered in done:
-            index = reading.pop(answered)
-            item, details = pending[index][0], answered.result()
+        answered += [(reading.pop(read), read.result()) for read in done]
+        for index, details in answered:
+            item = pending[index][0]
             outcomes[index] = outcome = ImportReport(report.run)
             _record(outcome, item, details)
             meter.record(clock(), songs=len(details["songs"]) or item.songs,

@@ -1,7 +1,8 @@
 """One upload's status for the gateway (no writes here): its row, how many of its songs reached
 each end or are still on their way (counted in SQL), and one page of its songs in folder order,
 after a given song and of one state if asked (`UploadStatus`), and which of many uploads have
-ended. A page reads its own rows through an index, whatever the upload holds."""
+ended, with the songs of the small ones (`EndedUpload`). A page reads its own rows through an
+index, whatever the upload holds."""
 
 from __future__ import annotations
 
@@ -10,7 +11,18 @@ from collections.abc import Sequence
 from typing import Literal, get_args
 
 from pydantic import Field
-from sqlalchemy import ColumnElement, Row, func, literal_column, select, text, tuple_
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Row,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from shared.persistence.queries import UploadRow, upload_row_fields
@@ -151,11 +163,56 @@ def _in_state(state: SongState) -> ColumnElement[bool]:
     return UploadSong.stage == state
 
 
+ENDED_SONGS_INLINE = 100
+
+
+class EndedSong(ReadModel):
+    """A song of an ended upload."""
+
+    folder: str | None = Field(description="Its folder inside the upload")
+    stage: str = Field(description="published, duplicate or failed")
+    error: str | None = Field(description="Why it failed")
+
+
+class EndedUpload(ReadModel):
+    """How an upload ended, with its songs when it holds few."""
+
+    state: str = Field(description="completed, completed_with_errors or failed")
+    error: str | None = Field(description="Why it failed, when it failed whole")
+    songs: tuple[EndedSong, ...] | None = Field(description=(
+        f"Its songs in folder order, for an upload of at most {ENDED_SONGS_INLINE}; null for a "
+        "larger one, whose songs are read by pages from its status"))
+
+
 def ended_uploads(session: Session, upload_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
     """The state of each of `upload_ids` that has ended, in one statement; those still on
     their way (or unknown) are left out."""
+    return {upload_id: ended.state for upload_id, ended in
+            ended_outcomes(session, upload_ids, with_songs=False).items()}
+
+
+def ended_outcomes(session: Session, upload_ids: Sequence[uuid.UUID], *,
+                   with_songs: bool = True) -> dict[uuid.UUID, EndedUpload]:
+    """How each of `upload_ids` that has ended ended, and (`with_songs`) the songs of those of
+    at most ENDED_SONGS_INLINE songs, in two statements whatever the number asked."""
     if not upload_ids:
         return {}
-    rows = session.execute(select(Upload.id, Upload.state).where(
-        Upload.id.in_(upload_ids), Upload.state.in_(UPLOAD_END_STATES)))
-    return {row.id: row.state for row in rows}
+    ids = bindparam("upload_ids", list(upload_ids), type_=ARRAY(Upload.id.type))
+    uploads = session.execute(
+        select(Upload.id, Upload.state, Upload.error, Upload.song_total)
+        .where(Upload.id == any_(ids), Upload.state.in_(UPLOAD_END_STATES))).all()
+    small = [upload.id for upload in uploads
+             if with_songs and (upload.song_total or 0) <= ENDED_SONGS_INLINE]
+    songs: dict[uuid.UUID, list[EndedSong]] = {upload_id: [] for upload_id in small}
+    if small:
+        small_ids = bindparam("small_ids", small, type_=ARRAY(Upload.id.type))
+        for row in session.execute(
+                select(UploadSong.upload_id, UploadSong.folder, UploadSong.stage,
+                       UploadSong.error)
+                .where(UploadSong.upload_id == any_(small_ids))
+                .order_by(UploadSong.upload_id, _FOLDER_ORDER, UploadSong.song_id)):
+            songs[row.upload_id].append(EndedSong(folder=row.folder, stage=row.stage,
+                                                  error=row.error))
+    return {upload.id: EndedUpload(
+        state=upload.state, error=upload.error,
+        songs=tuple(songs[upload.id]) if upload.id in songs else None) for upload in uploads}

@@ -1,7 +1,8 @@
 """An upload of many songs over the real database: its status answers counts of its songs by
 state and one page of them, a walk of the pages reads each song once, a state filter lists
 every failure, the upload page shows the counts with a link to the next songs, and a page reads
-its rows through an index. Many uploads at once: which of them ended."""
+its rows through an index. Many uploads at once: which of them ended, with the songs of the
+small ones."""
 
 from __future__ import annotations
 
@@ -194,3 +195,38 @@ def test_which_of_many_uploads_ended_answers_the_ended_ones_with_their_state(cli
                                                     "failed")}}
     refused = client.post("/api/uploads/ended", json={"upload_ids": [unknown] * 1001})
     assert refused.status_code == 400
+
+
+def test_ended_uploads_answer_their_outcome_with_the_songs_of_the_small_ones(client, engine):
+    small = {uuid.uuid4(): ("completed_with_errors", None), uuid.uuid4(): ("failed", "Not a zip")}
+    large, running = uuid.uuid4(), uuid.uuid4()
+    songs = {small_id: [(f"Pack/Song {n}", "failed" if n == 1 else "published")
+                        for n in range(3 if state == "completed_with_errors" else 0)]
+             for small_id, (state, _) in small.items()}
+    with transaction(make_sessions(engine)) as session:
+        session.execute(insert(Upload), [
+            {"id": upload_id, "filename": "Song.zip", "bucket": "uploads", "key": f"k/{upload_id}",
+             "state": state, "error": error, "song_total": len(songs[upload_id])}
+            for upload_id, (state, error) in small.items()] + [
+            {"id": large, "filename": "Pack.zip", "bucket": "uploads", "key": "k/large",
+             "state": "completed", "song_total": 101},
+            {"id": running, "filename": "Song.zip", "bucket": "uploads", "key": "k/running",
+             "state": "processing", "song_total": 1}])
+        session.execute(insert(UploadSong), [
+            {"upload_id": upload_id, "song_id": uuid.uuid4(), "folder": folder, "stage": stage,
+             "error": "The chart could not be read." if stage == "failed" else None}
+            for upload_id, rows in songs.items() for folder, stage in reversed(rows)])
+    asked = [str(upload_id) for upload_id in (*small, large, running)]
+
+    answer = client.post("/api/uploads/ended", json={"upload_ids": asked, "with_songs": True})
+
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert set(body["ended"]) == {*map(str, small), str(large)}
+    assert body["outcomes"] == {
+        **{str(upload_id): {"state": state, "error": error, "songs": [
+            {"folder": folder, "stage": stage,
+             "error": "The chart could not be read." if stage == "failed" else None}
+            for folder, stage in songs[upload_id]]}
+           for upload_id, (state, error) in small.items()},
+        str(large): {"state": "completed", "error": None, "songs": None}}

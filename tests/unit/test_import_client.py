@@ -65,7 +65,9 @@ class InMemoryHub:
             with self._lock:
                 self.in_flight -= 1
 
-    def ended(self, upload_ids: list[str]) -> dict[str, str]:
+    def ended(self, upload_ids: list[str]) -> dict[str, dict]:
+        """Each ended upload's outcome, with its songs when it holds one (as the server
+        answers the songs of small uploads only)."""
         with self._lock:
             self.asked_ended.append(list(upload_ids))
             self.told_before.append(set(self.told_ended))
@@ -74,18 +76,21 @@ class InMemoryHub:
                 ended = set(sent)
             else:
                 ended = set(sent[:len(self.asked_ended) * self.ending_per_ask])
-            answer = {upload_id: self._state(upload_id) for upload_id in upload_ids
+            answer = {upload_id: self._outcome(upload_id) for upload_id in upload_ids
                       if upload_id in ended}
             self.told_ended |= set(answer)
-            return answer
-
-    def _state(self, upload_id: str) -> str:
-        return "failed" if self.received[upload_id].name in self._broken else "completed"
+        for upload_id, outcome in answer.items():
+            if self.received[upload_id].songs > 1:
+                outcome["songs"] = None
+        return answer
 
     def outcome(self, upload_id: str) -> dict:
         with self._lock:
             assert upload_id in self.told_ended, "read before it was said to have ended"
             self.read.append(upload_id)
+        return self._outcome(upload_id)
+
+    def _outcome(self, upload_id: str) -> dict:
         item = self.received[upload_id]
         broken = item.name in self._broken
         return {"state": "failed" if broken else "completed", "error": None,
@@ -152,14 +157,23 @@ def test_the_progress_counts_each_upload_once_as_it_ends_and_ends_each_stage_onc
     assert lines[len(sending) - 1][2] and lines[-1][2]
 
 
-def test_waiting_asks_which_uploads_ended_in_batches_and_reads_each_ended_one_once():
+def packs(count: int) -> list[LibraryItem]:
+    """Archives of three songs each."""
+    return [LibraryItem(Path(f"/Songs/pack-{n:02d}.zip"), "archive",
+                        tuple(f"{n:02d}{k:030x}" for k in range(3)), size=300)
+            for n in range(count)]
+
+
+def test_waiting_asks_which_uploads_ended_in_batches_and_reads_only_large_ones_once():
     hub = InMemoryHub(ending_per_ask=10)
-    report, _ = run(hub, library(100), parallel=4,
+    items = library(90) + packs(10)
+    report, _ = run(hub, items, parallel=4,
                     waiting=Waiting(first_pause=0.001, last_pause=0.004, batch=25))
     assert len(report.new) == 100
-    assert sorted(hub.read) == sorted(hub.received)  # each upload read once, once it ended
+    # The answer holds a one-song upload's song; each pack is read once, once it ended.
+    assert sorted(hub.read) == sorted(f"upload-{item.name}" for item in packs(10))
     assert len(hub.asked_ended) <= 100 // 10 + 3  # not a question per upload
-    sent = [f"upload-{item.name}" for item in library(100)]
+    sent = [f"upload-{item.name}" for item in items]
     for asked, told in zip(hub.asked_ended, hub.told_before, strict=True):
         assert asked == [upload for upload in sent if upload not in told][:25]  # the oldest
 
@@ -215,8 +229,10 @@ def test_the_client_asks_which_uploads_ended_in_one_request():
 
     def answer(request: httpx.Request) -> httpx.Response:
         asked.append((request.method, request.url.path, json.loads(request.content)))
-        return httpx.Response(200, json={"ended": {"b": "completed"}})
+        outcome = {"state": "completed", "error": None, "songs": []}
+        return httpx.Response(200, json={"ended": {"b": "completed"}, "outcomes": {"b": outcome}})
 
     hub = HubClient("http://hub.test", "token", transport=httpx.MockTransport(answer))
-    assert hub.ended(["a", "b", "c"]) == {"b": "completed"}
-    assert asked == [("POST", "/api/uploads/ended", {"upload_ids": ["a", "b", "c"]})]
+    assert hub.ended(["a", "b", "c"]) == {"b": {"state": "completed", "error": None, "songs": []}}
+    assert asked == [("POST", "/api/uploads/ended",
+                      {"upload_ids": ["a", "b", "c"], "with_songs": True})]

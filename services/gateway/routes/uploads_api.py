@@ -12,15 +12,17 @@ from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 from pydantic import BaseModel, Field
 
-from services.gateway.answers import Answer
+from services.gateway.answers import Answer, absent_when_none
 from services.gateway.deps import Gateway
 from services.gateway.error_responses import UPLOAD_ERRORS, UploadRefused, retry_later
 from services.gateway.guards import may_browse, require_uploader
 from services.gateway.intake import UploadRejected, UploadUnavailable
 from shared.persistence.upload_status import (
+    EndedUpload,
     NotASongOfTheUpload,
     SongState,
     UploadStatus,
+    ended_outcomes,
     ended_uploads,
     upload_status,
 )
@@ -89,8 +91,15 @@ class UploadsController(Controller):
           summary="Which of these uploads have ended, and in what state")
     async def ended(self, data: UploadsAsked, gateway: Gateway) -> EndedUploads:
         """One read for many uploads, as a client waiting for thousands asks: those still on
-        their way (or unknown) are left out. Then read each ended one's songs by its id."""
-        return EndedUploads(ended=await gateway.read(ended_uploads, data.upload_ids))
+        their way (or unknown) are left out. With `with_songs`, each ended upload's outcome
+        comes too, with its songs when it holds at most 100; read a larger one's songs by
+        pages from its status."""
+        if not data.with_songs:
+            return EndedUploads(ended=await gateway.read(ended_uploads, data.upload_ids))
+        outcomes = await gateway.read(ended_outcomes, data.upload_ids)
+        return EndedUploads(ended={upload_id: outcome.state
+                                   for upload_id, outcome in outcomes.items()},
+                            outcomes=outcomes)
 
 
 class UploadAccepted(Answer):
@@ -102,9 +111,14 @@ class UploadAccepted(Answer):
 
 class UploadsAsked(BaseModel):
     upload_ids: Annotated[list[uuid.UUID], Field(max_length=ENDED_MAX)]
+    with_songs: bool = Field(default=False, description=(
+        "Answer each ended upload's outcome too, with its songs when it holds few"))
 
 
 class EndedUploads(Answer):
     ended: dict[uuid.UUID, str] = Field(description=(
         "Each ended upload's state (completed, completed_with_errors or failed); uploads "
         "still on their way are left out"))
+    outcomes: dict[uuid.UUID, EndedUpload] | None = Field(
+        default=None, exclude_if=absent_when_none, description=(
+        "How each ended upload ended, when asked `with_songs`"))
