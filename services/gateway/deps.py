@@ -123,16 +123,21 @@ class Gateway:
         return await anyio.to_thread.run_sync(find)
 
     @asynccontextmanager
-    async def receiving(self, upload_id: uuid.UUID) -> AsyncIterator[None]:
-        """While the block runs, the upload's bytes are coming in: the sweep leaves it be."""
+    async def receiving(self, upload_id: uuid.UUID, *, stays_receiving: bool = True
+                        ) -> AsyncIterator[None]:
+        """While the block runs, the upload's bytes are coming in: the sweep leaves it be.
+        `stays_receiving`: the row is still `receiving` after the block (a resumable upload
+        between chunks), so the end of the block is its last sign of life; a whole upload
+        leaves `receiving` at once, for `received` or `failed`."""
         self.live_uploads.add(upload_id)
         try:
             yield
         finally:
             self.live_uploads.discard(upload_id)
-            # A touch that fails only leaves the row less time before the sweep.
-            with anyio.CancelScope(shield=True), suppress(Exception):
-                await anyio.to_thread.run_sync(upload_rows.touch, self.sessions, [upload_id])
+            if stays_receiving:  # a touch that fails only leaves less time before the sweep
+                with anyio.CancelScope(shield=True), suppress(Exception):
+                    await anyio.to_thread.run_sync(upload_rows.touch, self.sessions,
+                                                   [upload_id])
 
     async def finish_resumable(self, session: ResumableUpload) -> None:
         """Every byte is stored: announce the upload as any other."""
@@ -173,7 +178,7 @@ class Gateway:
                            import_run=run.run if run else None,
                            import_songs=run.songs if run else None)
         try:
-            async with self.receiving(upload_id):
+            async with self.receiving(upload_id, stays_receiving=False):
                 stored = await store_body(
                     request.stream(), content_type=request.headers.get("content-type", ""),
                     filename=filename, store=self.store, bucket=self.settings.uploads_bucket,
