@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -43,12 +43,11 @@ def place(session: Session, song_id: uuid.UUID) -> uuid.UUID:
     if row is not None and row.placed_by_admin:
         row.title_key = key
         return row.group_id
-    matching = _matching_groups(session, song, key)
     current = row.group_id if row is not None else None
-    if current is not None and current in matching:
+    if current is not None and _matches(session, song, key, in_group=current):
         group = current
-    elif matching:
-        group = matching[0]
+    elif (oldest := _oldest_match(session, song, key)) is not None:
+        group = oldest
     elif current is not None and not _others_in(session, current, song_id):
         group = current
     else:
@@ -84,24 +83,38 @@ def split(session: Session, song_id: uuid.UUID) -> uuid.UUID:
     return group
 
 
-def _matching_groups(session: Session, song: Song, key: str | None) -> list[uuid.UUID]:
-    """The groups of the other songs sharing `song`'s key or chart, oldest song first. Each
-    half reads an index: the keys', and the partial one of songs whose chart has copies."""
-    found = []
+def _match_conditions(song: Song, key: str | None) -> list:
+    """What makes another song a version of `song`: its key, or its chart when that chart has
+    copies. Each reads an index: the keys', and the partial one of songs whose chart has
+    copies."""
+    conditions = []
     if key is not None:
-        found += _oldest_first(session, SongVersion.title_key == key, song.id)
+        conditions.append(SongVersion.title_key == key)
     if song.chart_hash:
-        found += _oldest_first(session, (Song.chart_hash == song.chart_hash)
-                               & Song.duplicate_chart, song.id)
-    return list(dict.fromkeys(group for _, group in sorted(found)))
+        conditions.append((Song.chart_hash == song.chart_hash) & Song.duplicate_chart)
+    return conditions
 
 
-def _oldest_first(session: Session, condition, song_id: uuid.UUID) -> list[tuple]:
-    rows = session.execute(
-        select(Song.created_at, Song.id, SongVersion.group_id)
-        .join(Song, Song.id == SongVersion.song_id)
-        .where(SongVersion.song_id != song_id).where(condition)).all()
-    return [((row.created_at, row.id), row.group_id) for row in rows]
+def _matching(song: Song, condition) -> Select:
+    return (select(SongVersion.group_id).join(Song, Song.id == SongVersion.song_id)
+            .where(SongVersion.song_id != song.id).where(condition))
+
+
+def _matches(session: Session, song: Song, key: str | None, *, in_group: uuid.UUID) -> bool:
+    """Another song of group `in_group` is a version of `song`."""
+    return any(session.execute(_matching(song, condition)
+                               .where(SongVersion.group_id == in_group).limit(1)).first()
+               for condition in _match_conditions(song, key))
+
+
+def _oldest_match(session: Session, song: Song, key: str | None) -> uuid.UUID | None:
+    """The group of the oldest other song that is a version of `song`: a row or two read
+    however many versions the library holds."""
+    oldest = [row for condition in _match_conditions(song, key)
+              if (row := session.execute(
+                  _matching(song, condition).add_columns(Song.created_at, Song.id)
+                  .order_by(Song.created_at, Song.id).limit(1)).first()) is not None]
+    return min(oldest, key=lambda row: (row.created_at, row.id)).group_id if oldest else None
 
 
 def _others_in(session: Session, group: uuid.UUID, song_id: uuid.UUID) -> bool:

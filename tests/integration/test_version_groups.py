@@ -8,6 +8,7 @@ import threading
 import uuid
 
 import pytest
+from sqlalchemy import event as sql_events
 from sqlalchemy import select, text
 
 from services.catalog.consumers.catalog import record
@@ -220,3 +221,23 @@ def test_a_song_charted_by_many_lists_itself_and_the_newest_others(sessions, tok
     assert page["total"] == version_reads.VERSIONS_LISTED + 3
     assert listed == [oldest, *others[-(version_reads.VERSIONS_LISTED - 1):]]
     assert all(v["versions"]["count"] == page["total"] for v in page["versions"])
+
+
+def test_placing_a_song_reads_a_few_rows_however_many_versions_it_has(sessions, database_url,
+                                                                        token):
+    """The library's cost per song stays flat: the oldest version is found by the database,
+    not by reading every version of the song."""
+    first, *others = catalog(sessions, *(parsed(f"Artist {token}", "Song", f"chart-{token}")
+                                         for _ in range(120)))
+    engine = make_engine(database_url)
+    rows_read = []
+    sql_events.listen(engine, "after_cursor_execute",
+                 lambda conn, cursor, statement, *_: rows_read.append(
+                     cursor.rowcount if statement.lstrip().upper().startswith("SELECT") else 0))
+    try:
+        [late] = catalog(make_sessions(engine),
+                         parsed(f"artist {token}", "song", f"chart-{token}"))
+    finally:
+        engine.dispose()
+    assert len(set(groups(sessions, first, *others, late))) == 1
+    assert sum(rows_read) <= 10
