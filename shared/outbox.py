@@ -27,12 +27,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared import telemetry
 from shared.events import Event, load_event
 from shared.messaging import EventBus
+from shared.persistence.conflict_inserts import insert_new
 
 log = structlog.get_logger(__name__)
 BATCH = 200
@@ -53,14 +54,19 @@ OUTBOX = Table(
 )
 
 
+_ADD = insert_new(OUTBOX, ("event_id", "routing_key", "song_id", "payload", "traceparent",
+                           "publisher"), conflict=("event_id",))
+
+
 def add(session: Session, events: Sequence[Event], publisher: str) -> None:
     """Record `events` in the current transaction (an event already recorded is skipped)."""
-    for event in events:
-        session.execute(insert(OUTBOX).values(
-            event_id=event.event_id, routing_key=event.routing_key,
-            song_id=getattr(event, "song_id", None), payload=event.model_dump(mode="json"),
-            traceparent=telemetry.current_traceparent(), publisher=publisher,
-        ).on_conflict_do_nothing(index_elements=["event_id"]))
+    if not events:
+        return
+    traceparent = telemetry.current_traceparent()
+    session.execute(_ADD, [{
+        "event_id": event.event_id, "routing_key": event.routing_key,
+        "song_id": getattr(event, "song_id", None), "payload": event.model_dump(mode="json"),
+        "traceparent": traceparent, "publisher": publisher} for event in events])
 
 
 def _pending(sessions: sessionmaker[Session],

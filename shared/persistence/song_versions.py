@@ -12,9 +12,9 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import Select, func, select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from shared.persistence.conflict_inserts import insert_new
 from shared.persistence.songs import WITHOUT_SCAN
 from shared.persistence.tables import Song, SongVersion
 from shared.songs.versions import title_key
@@ -128,8 +128,12 @@ def _group_of(session: Session, song_id: uuid.UUID) -> uuid.UUID:
     return group if group is not None else place(session, song_id)
 
 
+_PUT = insert_new(SongVersion.__table__, ("song_id", "group_id", "title_key", "placed_by_admin"),
+                  conflict=("song_id",), update=("group_id", "title_key", "placed_by_admin"),
+                  also_set={"updated_at": "now()"})
+
+
 def _put(session: Session, song_id: uuid.UUID, group: uuid.UUID, key: str | None, *,
          placed_by_admin: bool) -> None:
-    values = {"group_id": group, "title_key": key, "placed_by_admin": placed_by_admin}
-    session.execute(insert(SongVersion).values(song_id=song_id, **values).on_conflict_do_update(
-        index_elements=[SongVersion.song_id], set_={**values, "updated_at": func.now()}))
+    session.execute(_PUT, {"song_id": song_id, "group_id": group, "title_key": key,
+                           "placed_by_admin": placed_by_admin})

@@ -7,15 +7,17 @@ that the consumer can emit the matching event even when the effect was committed
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, TextClause, delete, func, inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, defer
 
 from shared.events import SongDeleted, SongParsed
 from shared.layout import song_folder, with_artist_dir
+from shared.persistence.conflict_inserts import column_names, insert_new
 from shared.persistence.scan_columns import scan_columns
 from shared.persistence.song_charts import replace_song_charts
 from shared.persistence.tables import Song, SongTombstone
@@ -60,10 +62,8 @@ def record_parsed(session: Session, event: SongParsed) -> Outcome:
     if duplicate is not None:
         return AlreadyInLibrary(duplicate)
     path = _content_path(session, event)
-    inserted = session.execute(
-        insert(Song).values(id=event.song_id, file_path=path, **_columns(event))
-        .on_conflict_do_nothing().returning(Song.id)
-    ).scalar()
+    values = column_names(_SONG, {"id": event.song_id, "file_path": path, **_columns(event)})
+    inserted = session.execute(_insert_song(tuple(values)), values).scalar()
     if inserted is not None:
         replace_song_charts(session, event.song_id, event.scan)
         return Cataloged(path)
@@ -72,6 +72,14 @@ def record_parsed(session: Session, event: SongParsed) -> Outcome:
     if duplicate is not None and duplicate != event.song_id:
         return AlreadyInLibrary(duplicate)
     raise RuntimeError("song insert conflicted; retrying")
+
+
+_SONG = inspect(Song)
+
+
+@functools.cache
+def _insert_song(columns: tuple[str, ...]) -> TextClause:
+    return insert_new(Song.__table__, columns, returning="id")
 
 
 def _lock_key(song_id: uuid.UUID) -> int:
