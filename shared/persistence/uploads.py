@@ -210,7 +210,8 @@ def record_receiving(session: Session, upload_id: uuid.UUID, *, filename: str, b
                      import_run: str | None, import_songs: int | None,
                      generate_difficulties: bool = False) -> None:
     """A new upload whose bytes are about to be stored."""
-    session.execute(insert(Upload).values(
+    # A plain INSERT, compiled once (a PostgreSQL insert() is compiled at every execution).
+    session.execute(_UPLOADS.insert().values(
         id=upload_id, filename=filename, source=source, bucket=bucket, key=key, size=size,
         state="receiving", trace_id=trace_id, import_run=import_run, import_songs=import_songs,
         generate_difficulties=generate_difficulties))
