@@ -226,7 +226,8 @@ class TelemetrySettings(Section):
     """Traces and metrics at all; off leaves only logs (for measuring their overhead)."""
 
     trace_exporter: str = "none"
-    """Where spans go: `none` (made, for log correlation, but not sent), `console`, or `otlp`
+    """Where spans go: `none` (not recorded; each still carries its trace ids, for log
+    correlation), `console`, or `otlp`
     (http/protobuf to `otlp_endpoint`, e.g. the Datadog Agent's OTLP receiver)."""
 
     otlp_endpoint: str = "http://127.0.0.1:4318"

@@ -21,7 +21,7 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
     buffers grown to the largest result they read) for nothing."""
     engine = create_engine(url, pool_size=pool_size, pool_pre_ping=True, pool_use_lifo=True,
                            future=True)
-    if telemetry.enabled():  # a span per statement, in the trace of the message or request
+    if telemetry.recording():  # a span per statement, in the trace of the message or request
         from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
         SQLAlchemyInstrumentor().instrument(engine=engine, enable_commenter=False)
