@@ -12,6 +12,10 @@ class ManifestFile(BaseModel):
     name: str = Field(description="File name inside the song folder (may hold sub-folders).")
     sha256: str = Field(description="Hex sha256 of the bytes; the blob's key derives from it.")
     size: int = Field(ge=0, description="Bytes.")
+    audio_ms: float | None = Field(
+        default=None, exclude_if=lambda value: value is None, description=(
+            "An audio stem's length in milliseconds, when its extraction could tell it from "
+            "the file's first and last bytes; parsing then reads none of the stem."))
 
 
 class Manifest(BaseModel):

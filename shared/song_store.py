@@ -71,13 +71,15 @@ class SongStore:
     def save_revision_files(self, song_id: uuid.UUID, revision: int, md5: str,
                             paths: Mapping[str, Path],
                             digests: Mapping[str, tuple[str, int]] | None = None,
+                            stem_lengths: Mapping[str, float] | None = None,
                             ) -> tuple[str, Manifest]:
         """`save_revision` of files on disk, each hashed and sent piece by piece: memory stays
         at one upload part per file in flight whatever the song's size. `digests` (name →
         sha256 and size), when the caller hashed the files already, spares reading them once
-        more. Up to `parallel_sends` files are sent at once; the manifest is written once
-        every one of them is stored."""
-        digests = digests or {}
+        more; `stem_lengths` (name → milliseconds) go into the manifest. Up to
+        `parallel_sends` files are sent at once; the manifest is written once every one of
+        them is stored."""
+        digests, stem_lengths = digests or {}, stem_lengths or {}
         names = sorted(paths)
         with self._writing():
             with ThreadPoolExecutor(min(self._parallel_sends, max(1, len(names)))) as sends:
@@ -86,6 +88,8 @@ class SongStore:
                     lambda name, context: context.run(self.keep_file_at, name, paths[name],
                                                       digests.get(name)),
                     names, [contextvars.copy_context() for _ in names]))
+            entries = [entry.model_copy(update={"audio_ms": stem_lengths.get(entry.name)})
+                       for entry in entries]
             return self.write_manifest(song_id, revision, md5, entries)
 
     def keep_file_at(self, name: str, path: Path,
@@ -139,8 +143,10 @@ class SongStore:
         return self._store.get_range(self._bucket, blob_key(entry.sha256), offset, length)
 
     def audio_length_ms(self, entry: ManifestFile) -> float:
-        """A stem's length from its first and last bytes: two small reads, not the whole file
-        (which is read only when its ends cannot tell)."""
+        """A stem's length: as its manifest tells it, or from its first and last bytes, two
+        small reads, not the whole file (which is read only when its ends cannot tell)."""
+        if entry.audio_ms is not None:
+            return entry.audio_ms
         head = self.read_range(entry, 0, AUDIO_HEAD_BYTES)
         if entry.size <= len(head):
             return audio_length_ms(head)

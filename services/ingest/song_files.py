@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from shared.messaging import PermanentError
-from shared.song_store import FileReader, read_pieces
+from shared.song_store import AUDIO_HEAD_BYTES, AUDIO_TAIL_BYTES, FileReader, read_pieces
+from shared.songs.audio import AudioReadError, length_from_ends
 from shared.songs.errors import SongFormatError
+from shared.songs.folder import AUDIO_EXTENSIONS, extension
 from shared.songs.hashes import folder_md5_and_sha256s, folder_md5_streamed
 from shared.songs.sng import sng_to_folder
 from shared.songs.song_folders import (
@@ -43,6 +45,27 @@ def read_song(path: Path) -> dict[str, bytes]:
         files = {child.name: child.read_bytes() for child in sorted(path.iterdir())
                  if child.is_file() and not child.is_symlink() and not is_junk(child.name)}
     return _published(files)
+
+
+def stem_lengths(paths: dict[str, Path]) -> dict[str, float]:
+    """Each audio file's length in milliseconds, from its first and last bytes on disk: the
+    bytes parsing would read from the store (`SongStore.audio_length_ms`). A file those cannot
+    tell, or that cannot be read, is left out, for parsing to look into."""
+    lengths = {}
+    for name, path in paths.items():
+        if extension(name).lower() not in AUDIO_EXTENSIONS:
+            continue
+        try:
+            with path.open("rb") as stem:
+                size = os.fstat(stem.fileno()).st_size
+                head = stem.read(AUDIO_HEAD_BYTES)
+                stem.seek(max(0, size - AUDIO_TAIL_BYTES))
+                length = length_from_ends(head, stem.read(AUDIO_TAIL_BYTES), size)
+        except (AudioReadError, OSError):
+            continue
+        if length is not None:
+            lengths[name] = length
+    return lengths
 
 
 def folder_md5_of(paths: dict[str, Path], read_file: FileReader = read_pieces) -> str:

@@ -16,7 +16,7 @@ import anyio
 
 from services.ingest.same_song import content_on_disk, first_same_song
 from services.ingest.song_catalog import SongCatalog
-from services.ingest.song_files import song_digests, song_paths
+from services.ingest.song_files import song_digests, song_paths, stem_lengths
 from services.ingest.staging import StagingArea, unpack, unpacked_alone
 from shared.events import Event, SongAlreadyInLibrary, SongExtracted, SongFound, failure_at
 from shared.song_store import FileReader, SongStore, read_pieces
@@ -59,7 +59,7 @@ def _store_song(store: ObjectStore, songs: SongStore, catalog: SongCatalog,
                                                         md5=md5)
         else:
             key, manifest = songs.save_revision_files(event.song_id, event.revision, md5, paths,
-                                                      digests)
+                                                      digests, stem_lengths(paths))
             outcome = SongExtracted.after(event, manifest_key=key, md5=md5,
                                           file_count=len(manifest.files),
                                           total_bytes=manifest.total_bytes)
