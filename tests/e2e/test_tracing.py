@@ -39,6 +39,8 @@ def receiver(stack: Stack):
         finally:
             for service in SERVICES:
                 stack.restart(service)
+            for service in SERVICES[1:]:  # the gateway's start waits for it already
+                stack.wait_until_started(service)  # the tests after find them consuming
 
 
 def ancestors(span: ReceivedSpan, by_id: dict[str, ReceivedSpan]) -> list[ReceivedSpan]:

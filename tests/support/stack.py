@@ -140,6 +140,7 @@ class Stack:
     env: dict[str, str]
     workdir: Path
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    log_starts: dict[str, int] = field(default_factory=dict)  # where each process's log began
 
     @property
     def content_dir(self) -> Path:
@@ -164,6 +165,7 @@ class Stack:
         """Start `service`, known (and logged) as `name`: another name runs a second copy."""
         name = name or service
         log = (self.workdir / f"{name}.log").open("ab")
+        self.log_starts[name] = log.tell()
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "services.cli", "run", service], env={**self.env, **extra_env},
             cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
@@ -188,6 +190,21 @@ class Stack:
         if process is not None:
             stop(process)
         self.start(service, **extra_env)
+
+    def wait_until_started(self, name: str, timeout: float = 180) -> None:
+        """Until the pipeline service last started as `name` consumes: past its wait for its
+        dependencies, its consumers subscribed (as its own log says, since that start)."""
+        deadline = time.monotonic() + timeout
+        path = self.workdir / f"{name}.log"
+        while time.monotonic() < deadline:
+            with path.open("rb") as log:
+                log.seek(self.log_starts.get(name, 0))
+                if b"FastStream app started successfully" in log.read():
+                    return
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"{name} exited; see {path}")
+            time.sleep(0.3)
+        raise TimeoutError(f"{name} did not start consuming in {timeout:g} s; see {path}")
 
     def stop_all(self) -> None:
         for service in list(self.processes):
