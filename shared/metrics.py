@@ -59,6 +59,10 @@ GC_FREED_BYTES = Counter("chhub_gc_freed_bytes_total",
                          "Bytes of the songs bucket the blob collector freed.")
 GC_LAST_RUN = Gauge("chhub_gc_last_run_timestamp_seconds",
                     "When the blob collector last finished a run (Unix time).")
+GROUP_COMMIT_CHANGES = Histogram(
+    "chhub_group_commit_changes",
+    "Changes written in one transaction by a group-commit writer (events per commit).",
+    ["writer"], buckets=(1, 2, 4, 8, 16, 32, 64, 128))
 
 
 def serve_metrics(host: str, port: int, attempts: int = 50) -> int:

@@ -8,6 +8,7 @@ import asyncio
 import uuid
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import event, select
 
 from services.catalog.consumers.progress import progress_writer
@@ -30,6 +31,13 @@ def counted(database_url):
     engine.dispose()
 
 
+def _changes_per_commit() -> tuple[float, float]:
+    """The progress writer's commits so far, and the events they wrote."""
+    labels = {"writer": "progress"}
+    return (REGISTRY.get_sample_value("chhub_group_commit_changes_count", labels) or 0,
+            REGISTRY.get_sample_value("chhub_group_commit_changes_sum", labels) or 0)
+
+
 def stages(sessions, upload_id: uuid.UUID) -> dict[uuid.UUID, str]:
     with sessions() as session:
         rows = session.execute(select(UploadSong.song_id, UploadSong.stage)
@@ -46,12 +54,16 @@ async def test_events_handled_at_once_are_committed_together_each_with_its_resul
         await writer.apply(unpacked(upload_id, {song: f"Song {n}" for n, song in
                                                 enumerate(songs)}))
     commits.clear()
+    observed_before = _changes_per_commit()
 
     events = [song_event(kind, upload_id, song) for kind in (SongExtracted, SongPublished)
               for upload_id, songs in uploads.items() for song in songs]
     results = await asyncio.gather(*(writer.apply(e) for e in events))
 
     assert len(commits) < len(events) / 4
+    observed = _changes_per_commit()
+    assert (observed[0] - observed_before[0], observed[1] - observed_before[1]) == (
+        len(commits), len(events)), "operators see how many events each commit wrote"
     ended = {result.upload_id: result for result in results if result is not None}
     assert set(ended) == set(uploads)
     assert all(isinstance(result, UploadEnded) and result.state == "completed"

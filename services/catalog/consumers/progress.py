@@ -33,7 +33,7 @@ def make_handler(sessions: sessionmaker[Session]):
 
 
 def progress_writer(sessions: sessionmaker[Session]) -> GroupCommit[Event, UploadEnded | None]:
-    return GroupCommit(sessions, uploads.record_progress,
+    return GroupCommit("progress", sessions, uploads.record_progress,
                        order=lambda event: str(event.upload_id or ""))
 
 
