@@ -45,7 +45,7 @@ def configure_tracing(settings: TelemetrySettings, service: str) -> None:
     provider = tracer_provider(settings, service)
     trace.set_tracer_provider(provider)
     _state["enabled"] = True
-    _state["recording"] = settings.trace_exporter != "none"
+    _state["recording"] = provider.sampler is not ALWAYS_OFF
 
 
 def tracer_provider(settings: TelemetrySettings, service: str) -> TracerProvider:

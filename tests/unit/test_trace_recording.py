@@ -4,6 +4,11 @@ every span is recorded."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import pytest
+
 from shared.settings import TelemetrySettings
 from shared.telemetry import tracer_provider
 
@@ -27,3 +32,18 @@ def test_with_an_exporter_every_span_is_recorded():
         child.end()
     assert child.get_span_context().trace_id == parent.get_span_context().trace_id
     provider.shutdown()
+
+
+@pytest.mark.parametrize(("exporter", "recording"), [("none", False), ("console", True)])
+def test_a_service_instruments_its_statements_only_when_its_spans_are_recorded(exporter,
+                                                                              recording):
+    """`recording()` (which decides whether SQL statements get spans) follows the provider
+    the service installed; asked in a process of its own, as a service starts."""
+    asked = subprocess.run(
+        [sys.executable, "-c",
+         "from shared.settings import TelemetrySettings\n"
+         "from shared import telemetry\n"
+         f"telemetry.configure_tracing(TelemetrySettings(trace_exporter={exporter!r}), 'ingest')\n"
+         "print(telemetry.recording())"],
+        capture_output=True, text=True, timeout=60, check=True)
+    assert asked.stdout.strip() == str(recording)
