@@ -32,12 +32,25 @@ Writing = Callable[[], AbstractContextManager[object]]
 FileReader = Callable[[Path], Iterable[bytes]]
 """A file on disk's bytes, a piece at a time (`read_pieces`)."""
 
+RangeReader = Callable[[int, int], bytes]
+"""`read(offset, length)`: up to `length` of a file's bytes from `offset` on."""
+
 
 def read_pieces(path: Path, size: int = 1024 * 1024) -> Iterator[bytes]:
     """A file's bytes, a piece at a time."""
     with path.open("rb") as stream:
         while piece := stream.read(size):
             yield piece
+
+
+def length_from_file_ends(read: RangeReader, size: int) -> float | None:
+    """An audio file's length in milliseconds from its first and last bytes, two small reads
+    of a file of `size` bytes; None when only the whole file can tell. Raises `AudioReadError`
+    when those bytes are not audio."""
+    head = read(0, AUDIO_HEAD_BYTES)
+    if size <= len(head):
+        return audio_length_ms(head)
+    return length_from_ends(head, read(max(0, size - AUDIO_TAIL_BYTES), AUDIO_TAIL_BYTES), size)
 
 
 def keep_blob(store: ObjectStore, bucket: str, data: bytes) -> str:
@@ -147,11 +160,8 @@ class SongStore:
         small reads, not the whole file (which is read only when its ends cannot tell)."""
         if entry.audio_ms is not None:
             return entry.audio_ms
-        head = self.read_range(entry, 0, AUDIO_HEAD_BYTES)
-        if entry.size <= len(head):
-            return audio_length_ms(head)
-        tail = self.read_range(entry, max(0, entry.size - AUDIO_TAIL_BYTES), AUDIO_TAIL_BYTES)
-        length = length_from_ends(head, tail, entry.size)
+        length = length_from_file_ends(
+            lambda offset, length: self.read_range(entry, offset, length), entry.size)
         return audio_length_ms(self.read(entry)) if length is None else length
 
     def download(self, entry: ManifestFile, path: Path) -> None:

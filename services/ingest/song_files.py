@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from shared.messaging import PermanentError
-from shared.song_store import AUDIO_HEAD_BYTES, AUDIO_TAIL_BYTES, FileReader, read_pieces
-from shared.songs.audio import AudioReadError, length_from_ends
+from shared.song_store import FileReader, length_from_file_ends, read_pieces
+from shared.songs.audio import AudioReadError
 from shared.songs.errors import SongFormatError
 from shared.songs.folder import AUDIO_EXTENSIONS, extension
 from shared.songs.hashes import folder_md5_and_sha256s, folder_md5_streamed
@@ -56,16 +56,19 @@ def stem_lengths(paths: dict[str, Path]) -> dict[str, float]:
         if extension(name).lower() not in AUDIO_EXTENSIONS:
             continue
         try:
-            with path.open("rb") as stem:
-                size = os.fstat(stem.fileno()).st_size
-                head = stem.read(AUDIO_HEAD_BYTES)
-                stem.seek(max(0, size - AUDIO_TAIL_BYTES))
-                length = length_from_ends(head, stem.read(AUDIO_TAIL_BYTES), size)
+            length = _length_from_ends_on_disk(path)
         except (AudioReadError, OSError):
             continue
         if length is not None:
             lengths[name] = length
     return lengths
+
+
+def _length_from_ends_on_disk(path: Path) -> float | None:
+    with path.open("rb") as stem:
+        descriptor = stem.fileno()
+        return length_from_file_ends(lambda offset, length: os.pread(descriptor, length, offset),
+                                     os.fstat(descriptor).st_size)
 
 
 def folder_md5_of(paths: dict[str, Path], read_file: FileReader = read_pieces) -> str:
