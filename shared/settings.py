@@ -103,6 +103,11 @@ class IngestSettings(Section):
     staging_dir: Path = Path("./data/staging")
     """Where uploads are unpacked while their songs are extracted."""
 
+    staging_uploads_ahead: int = Field(default=32, ge=0)
+    """Most uploads a host's staging folder holds unpacked and not yet ended: unpacking the
+    next waits until one ends, so a backlog waits in the uploads bucket, not on the staging
+    disk (0: no limit)."""
+
     max_upload_bytes: int = 50 * GiB
     """Largest upload accepted, in bytes (the gateway refuses larger bodies)."""
 

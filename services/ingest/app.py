@@ -82,7 +82,8 @@ def create_app(settings: IngestServiceSettings | None = None,
                               max_ratio=settings.max_compression_ratio)
     staging_root = settings.staging_dir
 
-    subscriptions.add(UNPACK, unpack.make_handler(store, staging_root, limits),
+    subscriptions.add(UNPACK, unpack.make_handler(store, staging_root, limits,
+                                                  settings.staging_uploads_ahead),
                       on_failure=unpack.failed)
     catalog = PostgresSongCatalog(sessions)
     subscriptions.add(EXTRACT, extract.make_handler(store, songs, catalog, staging_root, limits,

@@ -85,6 +85,17 @@ class StagingArea:
             path = path.parent
 
 
+def staged_uploads(staging_root: Path) -> set[uuid.UUID]:
+    """The uploads this staging folder holds an area for."""
+    found = set()
+    for path in staging_root.iterdir() if staging_root.is_dir() else ():
+        try:
+            found.add(uuid.UUID(path.name))
+        except ValueError:
+            continue  # not an upload's area
+    return found
+
+
 def unpack(store: ObjectStore, staging: StagingArea, origin: UploadOrigin,
            limits: ExtractionLimits) -> list[SongFolder]:
     """Unpack the upload's original into its staging area, unless this host has already; the

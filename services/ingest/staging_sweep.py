@@ -5,28 +5,17 @@ for uploads that ended on another host, and removes them."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.ingest.staging import StagingArea
+from services.ingest.staging import StagingArea, staged_uploads
 from shared.metrics import UPLOAD_OUTCOMES
 from shared.persistence.tables import Upload
 
 log = structlog.get_logger(__name__)
-
-def staged_uploads(staging_root: Path) -> set[uuid.UUID]:
-    """The uploads this staging folder holds an area for."""
-    found = set()
-    for path in staging_root.iterdir() if staging_root.is_dir() else ():
-        try:
-            found.add(uuid.UUID(path.name))
-        except ValueError:
-            continue  # not an upload's area
-    return found
 
 
 def sweep_ended(staging_root: Path, sessions: sessionmaker[Session]) -> int:

@@ -84,3 +84,31 @@ def test_each_song_leaves_staging_once_extracted_and_the_area_once_the_upload_en
     anyio.run(cleanup.make_handler(tmp_path), UploadCompleted.about(
         upload_id, succeeded=True))
     assert not staging.area.exists()
+
+
+def test_an_upload_is_unpacked_only_once_the_staging_folder_has_room(store, tmp_path, unique):
+    """With room for one upload, the next is unpacked once the one staged before it ends."""
+    upload_id = uuid.uuid4()
+    store.put_bytes(BUCKET, f"gateway/{upload_id}/pack.zip", a_pack(unique))
+    received = UploadReceived.about(upload_id, origin=UploadOrigin(
+        bucket=BUCKET, key=f"gateway/{upload_id}/pack.zip", filename="pack.zip"))
+    earlier = StagingArea(tmp_path, uuid.uuid4())
+    (earlier.tree / "Song").mkdir(parents=True)
+    unpacking = unpack.make_handler(store, tmp_path, LIMITS, uploads_ahead=1)
+    found: list = []
+
+    async def unpack_and_end_the_earlier() -> None:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(lambda: _collect(unpacking(received), found))
+            await anyio.sleep(0.5)
+            assert not StagingArea(tmp_path, upload_id).area.exists(), "it waits for room"
+            earlier.remove()  # the earlier upload ended
+
+    anyio.run(unpack_and_end_the_earlier)
+    assert sorted(e.folder for e in found if isinstance(e, SongFound)) == [
+        "Pack/Outer", "Pack/Outer/Inner"]
+    assert StagingArea(tmp_path, upload_id).is_unpacked()
+
+
+async def _collect(events, into: list) -> None:
+    into.extend(await events)

@@ -9,8 +9,7 @@ import threading
 import uuid
 from pathlib import Path
 
-from services.ingest.staging import StagingArea, unpack
-from services.ingest.staging_sweep import staged_uploads
+from services.ingest.staging import StagingArea, staged_uploads, unpack
 from shared.events import UploadOrigin
 from shared.songs.archives import ExtractionLimits
 from shared.storage import InMemoryObjectStore

@@ -1,6 +1,6 @@
 """Unpack consumer: `upload.received` → `upload.unpacked` (in parts of up to a thousand songs)
 and one `song.found` per song folder (or `upload.failed` when the upload is not an archive, is
-damaged or holds no song)."""
+damaged or holds no song). It waits for room in the staging folder first (staging_room.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import anyio
 
 from services.ingest.staging import StagingArea, unpack
+from services.ingest.staging_room import room_to_unpack
 from shared.events import (
     Event,
     FoundSong,
@@ -28,9 +29,14 @@ NO_SONGS = ("No song was found in this upload: no folder in it holds a notes.cha
             "or song.ini file, and it is not a .sng file.")
 
 
-def make_handler(store: ObjectStore, staging_root, limits: ExtractionLimits):
+def make_handler(store: ObjectStore, staging_root, limits: ExtractionLimits,
+                 uploads_ahead: int = 0):
+    """`uploads_ahead`: the most uploads the staging folder holds before unpacking waits
+    (0: no limit)."""
+
     async def unpack_upload(event: UploadReceived) -> Sequence[Event]:
         staging = StagingArea(staging_root, event.upload_id)
+        await room_to_unpack(staging, uploads_ahead)
         folders = await anyio.to_thread.run_sync(unpack, store, staging, event.origin, limits)
         await anyio.to_thread.run_sync(count_extracted, staging.tree)
         if not folders:
