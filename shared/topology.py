@@ -3,8 +3,8 @@
     gateway ──upload.received──▶ ingest.unpack ──upload.unpacked / song.found──▶
     ingest.extract ──song.extracted / song.duplicate──▶ ingest.parse ──song.parsed──▶
     catalog.catalog ──song.cataloged──▶ sync.publish ──song.published──▶
-    catalog.progress (upload.received/unpacked/failed and each song's stages after found)
-        ──upload.completed──▶ ingest.cleanup
+    catalog.progress (upload.received/unpacked/failed and each song's stages after found,
+        all but parsed, which cataloged follows at once) ──upload.completed──▶ ingest.cleanup
     gateway, CLI ──generate.requested──▶ ingest.generate ──upload.received──▶ (as above)
     gateway, catalog.catalog (a new song whose upload or library asks for generated
         difficulties) ──song.edit_requested──▶ ingest.edit ──song.edited / song.extracted──▶
@@ -152,9 +152,11 @@ BUCKET = Consumer("ingest", "bucket", ("",), exchange=BUCKET_NOTIFICATIONS)
 # and written, and the catalog keeps well ahead of the parsing anyway.
 CATALOG = Consumer("catalog", "catalog", (SongParsed, SongDeleted), at_once=1)
 # Not `song.found`: `upload.unpacked` lists every song found, with its folder.
+# Not `song.parsed`: `song.cataloged` follows it at once, and the scan it carries (up to a
+# megabyte) would be stored once more in this queue for nothing.
 PROGRESS = Consumer("catalog", "progress", (
     UploadReceived, UploadUnpacked, UploadFailed, SongExtracted, SongAlreadyInLibrary,
-    SongParsed, SongCataloged, SongPublished, SongFailed), retired_keys=("song.*",))
+    SongCataloged, SongPublished, SongFailed), retired_keys=("song.*", "song.parsed"))
 PUBLISH = Consumer("sync", "publish", (SongCataloged, SongDeleted))
 CUSTOM_CHECK = Consumer("ingest", "custom", (CustomContentUploaded,))
 CUSTOM_CATALOG = Consumer("catalog", "custom", ("custom.*",))

@@ -34,7 +34,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastStream:
     subscriptions.add(CATALOG, catalog.make_handler(
         sessions, relay, generate_difficulties=settings.generate_difficulties),
         on_failure=catalog.failed)
-    subscriptions.add(PROGRESS, progress.make_handler(sessions), decode=progress.read_event)
+    subscriptions.add(PROGRESS, progress.make_handler(sessions))
     subscriptions.add(CUSTOM_CATALOG, custom.make_handler(sessions))
     app = make_app(broker, settings, needs={"database": database_probe(sessions)})
     run_in_background(app, relay.run)

@@ -49,7 +49,7 @@ class UploadSongStage(ReadModel):
 
     song_id: uuid.UUID
     folder: str | None = Field(description="Its folder inside the upload, once found")
-    stage: str = Field(description="found, extracted, parsed, cataloged (on their way), or "
+    stage: str = Field(description="found, extracted, cataloged (on their way), or "
                                    "published, duplicate, failed (its end)")
     error: str | None
     already_in_library_as: uuid.UUID | None = Field(

@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 import typing
 
-from shared.events import AnyEvent, SongFound, UploadFailed, UploadReceived, UploadUnpacked
+from shared.events import (
+    AnyEvent,
+    SongFound,
+    SongParsed,
+    UploadFailed,
+    UploadReceived,
+    UploadUnpacked,
+)
 from shared.messaging import RetryPolicy, attempt_of
 from shared.persistence.upload_stages import SONG_STAGES
 from shared.topology import ALL_CONSUMERS, ATTEMPT_HEADER, DEAD, EVENTS, EXTRACT, PROGRESS
@@ -66,11 +73,13 @@ def test_every_binding_to_the_events_exchange_matches_an_event_type():
             assert any(pattern.fullmatch(key) for key in ROUTING_KEYS), (consumer, binding)
 
 
-def test_progress_hears_every_stage_it_records_and_not_the_songs_found():
-    """`upload.unpacked` lists the songs found: one message per song fewer to consume."""
+def test_progress_hears_every_stage_it_records_but_the_songs_found_and_parsed():
+    """`upload.unpacked` lists the songs found, and `song.cataloged` follows `song.parsed` at
+    once: a message per song fewer each, and no second copy of the parsed song's scan."""
     keys = set(PROGRESS.routing_keys)
-    assert SongFound.routing_key not in keys
-    recorded = {kind.routing_key for kind in SONG_STAGES if kind is not SongFound}
+    assert SongFound.routing_key not in keys and SongParsed.routing_key not in keys
+    recorded = {kind.routing_key for kind in SONG_STAGES if kind not in {SongFound, SongParsed}}
     assert recorded | {UploadReceived.routing_key, UploadUnpacked.routing_key,
                        UploadFailed.routing_key} == keys
-    assert "song.*" in PROGRESS.retired_keys  # what it listened to before, unbound
+    # what it listened to before, unbound from an upgraded broker
+    assert {"song.*", "song.parsed"} <= set(PROGRESS.retired_keys)
