@@ -234,13 +234,7 @@ def _wait_for_all(client: Hub, pool: ThreadPoolExecutor, pending: list[tuple[Lib
                 pause = min(pause * 2, schedule.last_pause)
             next_ask = time.monotonic() + pause
         until_asked = max(next_ask - time.monotonic(), 0) if waiting else None
-        if answered:
-            done = set()
-        elif reading:  # the next answer, or the next time to ask
-            done, _ = wait(reading, timeout=until_asked, return_when=FIRST_COMPLETED)
-        else:
-            done = set()
-            time.sleep(until_asked or 0)
+        done = set() if answered else _next_read(reading, until_asked)
         answered += [(reading.pop(read), read.result()) for read in done]
         for index, details in answered:
             item = pending[index][0]
@@ -253,6 +247,15 @@ def _wait_for_all(client: Hub, pool: ThreadPoolExecutor, pending: list[tuple[Lib
         report.new += outcomes[index].new
         report.known += outcomes[index].known
         report.failed += outcomes[index].failed
+
+
+def _next_read(reading: dict[Future, int], timeout: float | None) -> set[Future]:
+    """The reads that end within `timeout` seconds (None: once the first ends); with none
+    running, a pause of `timeout` seconds."""
+    if reading:
+        return wait(reading, timeout=timeout, return_when=FIRST_COMPLETED)[0]
+    time.sleep(timeout or 0)
+    return set()
 
 
 def _record(report: ImportReport, item: LibraryItem, details: dict) -> None:
