@@ -7,7 +7,7 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from shared.events import SongDeleted, SongParsed
 from shared.persistence import db, songs
@@ -142,6 +142,37 @@ def test_the_duplicates_filter_reads_the_flags(sessions, token):
         by_title = search_library(session, LibraryQuery(text=token, duplicates="title"))
     assert {item["id"] for item in by_chart.items} == set(map(str, same_chart))
     assert {item["id"] for item in by_title.items} == set(map(str, same_title))
+
+
+def test_one_more_copy_of_a_chart_held_many_times_reads_a_few_rows(sessions, token):
+    """Its flags are told by a few index entries, not by reading the group's 300 songs."""
+    with transaction(sessions) as session:
+        session.execute(text(
+            "INSERT INTO songs (id, title, artist, file_path, metadata, md5, revision,"
+            " parser_version, manifest_key, chart_hash) SELECT gen_random_uuid(), :title,"
+            " 'Flag Band', :path || i, '{}', md5(:path || i), 1, 1, 'm', :chart"
+            " FROM generate_series(1, 300) AS i"),
+            {"title": f"Crowd {token}", "path": f"songs/crowd-{token}/", "chart": f"l-{token}"})
+    with transaction(sessions) as session:
+        before = _songs_rows_read(session)
+        songs.record_parsed(session, parsed(f"Crowd {token}", f"l-{token}"))
+        session.flush()
+        read = _songs_rows_read(session) - before
+    assert read < 50, f"{read} rows of songs read to catalog one more copy"
+    copy, other = catalog(sessions, parsed(f"Crowd {token}", f"m-{token}"),
+                          parsed(f"Alone {token}", f"l-{token}"))
+    assert flags(sessions, copy, other) == [(False, True), (True, False)]
+    with sessions() as session:
+        titled = session.execute(select(func.count()).where(
+            Song.title == f"Crowd {token}", Song.duplicate_title)).scalar()
+    assert titled == 302
+
+
+def _songs_rows_read(session) -> int:
+    """Rows of songs this transaction has read so far, by sequential or index scans."""
+    return session.execute(text(
+        "SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables"
+        " WHERE relid = 'songs'::regclass")).scalar() or 0
 
 
 def test_the_migration_flags_the_songs_already_in_the_library():
