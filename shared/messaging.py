@@ -26,7 +26,7 @@ from typing import Any
 import structlog
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker
-from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.message import RabbitMessage
 from pydantic import ValidationError
 
 from shared import native_heap
@@ -143,7 +143,7 @@ def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
             message_id=message.message_id, content_type="application/json",
         )
 
-    async def handle(message: RabbitMessage) -> None:
+    async def handle(message: Any) -> None:  # the RabbitMessage, as `as_received` hands it
         async with turns:
             await handle_now(message)
         if len(message.body) >= LARGE_MESSAGE_BYTES:
@@ -184,15 +184,16 @@ def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
     handle.__name__ = f"handle_{consumer.name}"
     broker.subscriber(consumer.queue(delivery_limit), consumer.exchange,
                       ack_policy=AckPolicy.NACK_ON_ERROR, title=consumer.queue_name,
-                      decoder=undecoded)(handle)
+                      decoder=as_received)(handle)
 
 
-async def undecoded(message: Any) -> bytes:
-    """The body as received: `handle` reads it once, into the event, where faststream would
-    first parse it into a dict of its own (a second copy of a scan's thousands of objects).
-    A coroutine: faststream runs a plain function decoder in a worker thread, a thread hop
-    for every message."""
-    return message.body
+async def as_received(message: RabbitMessage) -> RabbitMessage:
+    """The message itself, as the handler's one argument: `handle` reads its body once, into
+    the event, where faststream would first parse it into a dict of its own (a second copy of a
+    scan's thousands of objects). A coroutine, and no `Context("message")` parameter: faststream
+    runs a plain-function decoder, and resolves a context parameter, in a worker thread, a
+    thread hop for every message."""
+    return message
 
 
 def _plain_headers(message: RabbitMessage) -> dict[str, Any]:

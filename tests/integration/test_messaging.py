@@ -7,6 +7,7 @@ import asyncio
 import uuid
 
 import aio_pika
+import anyio
 import pytest
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.schemas import Channel
@@ -121,6 +122,41 @@ async def test_a_consumer_reads_each_body_once_as_it_came(vhost_url):
             await asyncio.sleep(0.1)
     assert bodies == [b"plain words"]
     assert handled == ["plain words"]
+
+
+async def test_a_message_reaches_its_handler_without_a_worker_thread(vhost_url):
+    """Every worker thread of the loop is taken, and messages are still handed to their
+    handler: faststream's own steps (decoding, resolving the handler's arguments) stay on the
+    loop, where a thread hop for every message would cost each consumer a share of its CPU."""
+    consumer = Consumer("test", f"threadless-{uuid.uuid4().hex[:8]}", ("song.found",))
+    handled: list[str] = []
+
+    async def handler(event: SongFound):
+        handled.append(event.folder)
+        return ()
+
+    broker = RabbitBroker(vhost_url)
+    subscribe(broker, consumer, handler, retry=RetryPolicy((0.2,)), delivery_limit=3)
+    threads = anyio.to_thread.current_default_thread_limiter()
+    holder = object()
+    async with broker:
+        await broker.connect()
+        await declare_topology(broker, [consumer], delivery_limit=3, retries=1)
+        await broker.start()
+        await threads.acquire_on_behalf_of(holder)
+        taken = threads.total_tokens
+        threads.total_tokens = 1  # the one token, held: no worker thread to be had
+        try:
+            for index in range(3):
+                await EventBus(broker).publish(found(f"loop-{index}"))
+            for _ in range(100):
+                if len(handled) == 3:
+                    break
+                await asyncio.sleep(0.1)
+            assert sorted(handled) == ["loop-0", "loop-1", "loop-2"]
+        finally:
+            threads.total_tokens = taken
+            threads.release_on_behalf_of(holder)
 
 
 async def test_a_permanent_failure_is_reported_at_once_and_not_retried(vhost_url):
