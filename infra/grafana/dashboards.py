@@ -86,6 +86,10 @@ def pipeline() -> dashboard.Dashboard:
         graph("Events published per stage", "ops",
               query(f"sum by (stage, event) (rate(chhub_messages_published_total[{RATE}]))",
                     "{{stage}} → {{event}}"), y=36, width=24),
+        graph("Changes written per group commit, p50 and p95", "none",
+              query(quantile(0.5, "chhub_group_commit_changes", "writer"), "p50 {{writer}}"),
+              query(quantile(0.95, "chhub_group_commit_changes", "writer"), "p95 {{writer}}",
+                    "B"), y=44, width=24),
     ])
 
 
