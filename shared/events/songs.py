@@ -10,6 +10,7 @@ from pydantic import Field
 
 from shared.events.base import SongEvent
 from shared.events.uploads import FoundSong, UploadOrigin, UploadReceived
+from shared.manifest import Manifest, ManifestFile
 
 
 class SongFound(SongEvent, event_type="song.found"):
@@ -33,6 +34,24 @@ class SongExtracted(SongEvent, event_type="song.extracted"):
     md5: str = Field(description="Folder hash over every file's name and bytes (scan-chart md5).")
     file_count: int = Field(default=0, ge=0, description="Files in the song.")
     total_bytes: int = Field(default=0, ge=0, description="Bytes of all the song's files.")
+    files: tuple[ManifestFile, ...] | None = Field(
+        default=None, description="The files as the manifest lists them, so that parsing need "
+        "not read the manifest (absent from earlier events: then it does).")
+
+    @classmethod
+    def stored(cls, previous: SongEvent, manifest_key: str, manifest: Manifest,
+               *distinct: object, **fields: Any) -> Self:
+        """The revision `manifest` lists is stored, its manifest at `manifest_key`."""
+        return cls.after(previous, *distinct, manifest_key=manifest_key, md5=manifest.md5,
+                         file_count=len(manifest.files), total_bytes=manifest.total_bytes,
+                         files=manifest.files, **fields)
+
+    def manifest(self) -> Manifest | None:
+        """The manifest as the event carries it; None when it carries no files."""
+        if self.files is None:
+            return None
+        return Manifest(song_id=self.song_id, revision=self.revision, md5=self.md5,
+                        files=self.files)
 
 
 class SongAlreadyInLibrary(SongEvent, event_type="song.duplicate"):

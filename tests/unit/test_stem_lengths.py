@@ -1,6 +1,7 @@
 """Extraction tells each audio stem's length from the file's ends on the staging disk and keeps
 it in the manifest, so parsing reads none of a stem from the object store, and scans the same
-song as when it reads the stems' ends itself."""
+song as when it reads the stems' ends itself. Its event lists the manifest's files, so parsing
+reads no manifest either."""
 
 from __future__ import annotations
 
@@ -25,15 +26,21 @@ FOLDER = CORPUS / "charts" / "donnaken15-charts" / "Surfing Dominos"  # notes.ch
 
 
 class RangeCountingStore(InMemoryObjectStore):
-    """The in-memory store, noting every ranged read (how parsing reads a stem's ends)."""
+    """The in-memory store, noting every ranged read (how parsing reads a stem's ends) and
+    every whole object read."""
 
     def __init__(self) -> None:
         super().__init__()
         self.ranges_read: list[str] = []
+        self.objects_read: list[str] = []
 
     def get_range(self, bucket: str, key: str, offset: int, length: int) -> bytes:
         self.ranges_read.append(key)
         return super().get_range(bucket, key, offset, length)
+
+    def get_bytes(self, bucket: str, key: str) -> bytes:
+        self.objects_read.append(key)
+        return super().get_bytes(bucket, key)
 
 
 def extracted_song(store: RangeCountingStore, songs: SongStore, staging: Path) -> SongExtracted:
@@ -77,10 +84,27 @@ def test_parsing_reads_no_stem_when_extraction_told_its_length(tmp_path):
         entry.model_copy(update={"audio_ms": None}) for entry in manifest.files)})
     key = f"{extracted.manifest_key}.untold"
     store.put_bytes(SONGS, key, untold.model_dump_json().encode())
-    read_ends = parsed(songs, extracted.model_copy(update={"manifest_key": key}))
+    read_ends = parsed(songs, extracted.model_copy(update={"manifest_key": key,
+                                                           "files": None}))
     assert store.ranges_read
     assert with_lengths.scan == read_ends.scan
     assert with_lengths.song_length_ms == read_ends.song_length_ms
+
+
+def test_parsing_reads_the_manifest_only_when_the_event_lists_no_files(tmp_path):
+    store = RangeCountingStore()
+    for bucket in (UPLOADS, SONGS):
+        store.ensure_bucket(bucket)
+    songs = SongStore(store, SONGS)
+    extracted = extracted_song(store, songs, tmp_path)
+    assert extracted.files == songs.manifest(extracted.manifest_key).files
+    store.objects_read.clear()
+
+    listed = parsed(songs, extracted)
+    assert extracted.manifest_key not in store.objects_read
+    earlier = parsed(songs, extracted.model_copy(update={"files": None}))  # an earlier event
+    assert store.objects_read.count(extracted.manifest_key) == 1
+    assert listed.scan == earlier.scan
 
 
 def test_a_stem_whose_ends_cannot_tell_is_left_to_parsing(tmp_path):

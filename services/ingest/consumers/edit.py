@@ -52,9 +52,7 @@ def make_handler(songs: SongStore, lock: SongEditLock | None = None):
         return (
             SongEdited.after(event, event.event_id, revision=revision, manifest_key=key,
                              changes=event.changes, difficulties=event.difficulties),
-            SongExtracted.after(event, event.event_id, revision=revision, manifest_key=key,
-                                md5=manifest.md5, file_count=len(manifest.files),
-                                total_bytes=manifest.total_bytes),
+            SongExtracted.stored(event, key, manifest, event.event_id, revision=revision),
         )
 
     return edit

@@ -60,9 +60,7 @@ def _store_song(store: ObjectStore, songs: SongStore, catalog: SongCatalog,
         else:
             key, manifest = songs.save_revision_files(event.song_id, event.revision, md5, paths,
                                                       digests, stem_lengths(paths))
-            outcome = SongExtracted.after(event, manifest_key=key, md5=md5,
-                                          file_count=len(manifest.files),
-                                          total_bytes=manifest.total_bytes)
+            outcome = SongExtracted.stored(event, key, manifest)
     staging.free_song(event.folder)
     return outcome
 
@@ -77,8 +75,7 @@ def _stored_already(songs: SongStore, staging: StagingArea, event: SongFound) ->
     if stored is None:
         return None
     key, manifest = stored
-    return SongExtracted.after(event, manifest_key=key, md5=manifest.md5,
-                               file_count=len(manifest.files), total_bytes=manifest.total_bytes)
+    return SongExtracted.stored(event, key, manifest)
 
 
 @contextmanager

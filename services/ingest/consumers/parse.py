@@ -35,8 +35,9 @@ def make_handler(songs: SongStore):
 
 def _scan(songs: SongStore, event: SongExtracted) -> dict[str, Any]:
     """The song's scan, reading its ini, chart and art whole but only the ends of its stems:
-    extract already hashed the folder (`md5`)."""
-    manifest = songs.manifest(event.manifest_key)
+    extract already hashed the folder (`md5`), and its event lists the files (an earlier
+    event does not: then the manifest is read)."""
+    manifest = event.manifest() or songs.manifest(event.manifest_key)
     entries = {entry.name: entry for entry in manifest.files}
     return scan_song(songs.files(manifest), md5=event.md5,
                      audio_length=lambda name: songs.audio_length_ms(entries[name])).as_dict()
