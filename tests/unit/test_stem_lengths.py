@@ -43,7 +43,12 @@ class RangeCountingStore(InMemoryObjectStore):
         return super().get_bytes(bucket, key)
 
 
-def extracted_song(store: RangeCountingStore, songs: SongStore, staging: Path) -> SongExtracted:
+def extracted_song(staging: Path) -> tuple[RangeCountingStore, SongStore, SongExtracted]:
+    """The corpus folder uploaded as a .zip and extracted: the store, the songs and the event."""
+    store = RangeCountingStore()
+    for bucket in (UPLOADS, SONGS):
+        store.ensure_bucket(bucket)
+    songs = SongStore(store, SONGS)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for path in FOLDER.iterdir():
@@ -58,7 +63,7 @@ def extracted_song(store: RangeCountingStore, songs: SongStore, staging: Path) -
                                                    max_ratio=1000.0))
     (outcome,) = anyio.run(handle, found)
     assert isinstance(outcome, SongExtracted)
-    return outcome
+    return store, songs, outcome
 
 
 def parsed(songs: SongStore, extracted: SongExtracted) -> SongParsed:
@@ -67,11 +72,7 @@ def parsed(songs: SongStore, extracted: SongExtracted) -> SongParsed:
 
 
 def test_parsing_reads_no_stem_when_extraction_told_its_length(tmp_path):
-    store = RangeCountingStore()
-    for bucket in (UPLOADS, SONGS):
-        store.ensure_bucket(bucket)
-    songs = SongStore(store, SONGS)
-    extracted = extracted_song(store, songs, tmp_path)
+    store, songs, extracted = extracted_song(tmp_path)
     manifest = songs.manifest(extracted.manifest_key)
     told = {entry.name: entry.audio_ms for entry in manifest.files}
     assert told["song.ogg"] is not None and told["notes.chart"] is None
@@ -92,11 +93,7 @@ def test_parsing_reads_no_stem_when_extraction_told_its_length(tmp_path):
 
 
 def test_parsing_reads_the_manifest_only_when_the_event_lists_no_files(tmp_path):
-    store = RangeCountingStore()
-    for bucket in (UPLOADS, SONGS):
-        store.ensure_bucket(bucket)
-    songs = SongStore(store, SONGS)
-    extracted = extracted_song(store, songs, tmp_path)
+    store, songs, extracted = extracted_song(tmp_path)
     assert extracted.files == songs.manifest(extracted.manifest_key).files
     store.objects_read.clear()
 
