@@ -1,4 +1,5 @@
-"""Build zip, 7z and rar test archives, good and hostile, in a temporary directory."""
+"""Build zip, 7z and rar test archives, good and hostile, in a temporary directory, and extract
+them the way the archive tests check what came out (or that nothing did)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import py7zr
+import pytest
 
+from shared.songs.archives import ArchiveError, ExtractionLimits, extract_archive
 from tests.support.rar_writer import write_rar
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -19,7 +22,10 @@ RAR_FIXTURES = FIXTURES / "rar"
 
 __all__ = [
     "RAR_FIXTURES",
+    "SONG",
+    "extracted",
     "lie_about_zip_sizes",
+    "refused",
     "rename_in_7z",
     "snapshot",
     "write_7z",
@@ -108,3 +114,32 @@ def rename_in_7z(path: Path, old: str, new: str) -> Path:
 def snapshot(root: Path) -> set[str]:
     """Every path under `root`, so a test can prove nothing appeared or stayed behind."""
     return {p.relative_to(root).as_posix() for p in root.rglob("*")}
+
+
+# A small song folder, its audio random so that it does not compress.
+SONG = {
+    "Band - Song/song.ini": b"[song]\nname = Song\n",
+    "Band - Song/notes.chart": b"[Song]\n{\n  Resolution = 192\n}\n",
+    "Band - Song/song.ogg": os.urandom(200_000),
+}
+
+
+def refused(archive: Path, error: type[ArchiveError], limits=ExtractionLimits()) -> ArchiveError:
+    """Extract into a fresh `dest`, expect `error`, and prove nothing was left anywhere."""
+    root = archive.parent
+    before = snapshot(root)
+    with pytest.raises(error) as caught:
+        extract_archive(archive, root / "dest", limits)
+    assert snapshot(root) == before
+    reason = caught.value.reason
+    assert reason[0].isupper() and reason.endswith(".") and len(reason.split()) >= 5, reason
+    return caught.value
+
+
+def extracted(archive: Path, limits=ExtractionLimits()) -> dict[str, bytes]:
+    dest = archive.parent / "dest"
+    written = extract_archive(archive, dest, limits)
+    on_disk = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
+    assert written == on_disk
+    assert not any(p.is_symlink() for p in dest.rglob("*"))
+    return {name: (dest / name).read_bytes() for name in written}
