@@ -59,6 +59,8 @@ GC_FREED_BYTES = Counter("chhub_gc_freed_bytes_total",
                          "Bytes of the songs bucket the blob collector freed.")
 GC_LAST_RUN = Gauge("chhub_gc_last_run_timestamp_seconds",
                     "When the blob collector last finished a run (Unix time).")
+STAGING_WAITING = Gauge("chhub_staging_waiting_uploads",
+                        "Uploads whose unpacking waits for room in this host's staging folder.")
 GROUP_COMMIT_CHANGES = Histogram(
     "chhub_group_commit_changes",
     "Changes written in one transaction by a group-commit writer (events per commit).",

@@ -89,7 +89,9 @@ def pipeline() -> dashboard.Dashboard:
         graph("Changes written per group commit, p50 and p95", "none",
               query(quantile(0.5, "chhub_group_commit_changes", "writer"), "p50 {{writer}}"),
               query(quantile(0.95, "chhub_group_commit_changes", "writer"), "p95 {{writer}}",
-                    "B"), y=44, width=24),
+                    "B"), y=44),
+        graph("Uploads waiting for room in the staging folder", "none",
+              query("sum(chhub_staging_waiting_uploads)", "waiting"), x=12, y=44),
     ])
 
 

@@ -1,6 +1,6 @@
 """Unpacking waits while the staging folder holds as many uploads as it may: it goes on once
 one of them ends (its area is removed), at once for an upload already staged, and after its
-longest wait even if none ends."""
+longest wait even if none ends; operators see how many wait."""
 
 from __future__ import annotations
 
@@ -8,10 +8,15 @@ import uuid
 from pathlib import Path
 
 import anyio
+from prometheus_client import REGISTRY
 from structlog.testing import capture_logs
 
 from services.ingest.staging import StagingArea
 from services.ingest.staging_room import room_to_unpack
+
+
+def waiting_uploads() -> float:
+    return REGISTRY.get_sample_value("chhub_staging_waiting_uploads")
 
 
 def staged(root: Path, count: int) -> list[StagingArea]:
@@ -29,15 +34,18 @@ async def test_unpacking_waits_until_an_upload_staged_before_it_ends(tmp_path):
     async def unpack_next() -> None:
         waited.append(await room_to_unpack(next_upload, 3, look_every=0.01))
 
+    waiting_before = waiting_uploads()
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(unpack_next)
         await anyio.sleep(0.3)
         assert waited == [], "three uploads staged: the fourth waits"
+        assert waiting_uploads() == waiting_before + 1  # and operators see it
         held[1].remove()  # that upload ended
         with anyio.fail_after(5):
             while not waited:
                 await anyio.sleep(0.01)
     assert waited == [True]
+    assert waiting_uploads() == waiting_before
 
 
 async def test_an_upload_already_staged_or_no_limit_goes_at_once(tmp_path):
