@@ -27,16 +27,30 @@ class SongFound(SongEvent, event_type="song.found"):
                    song_id=song.song_id, folder=song.folder, origin=received.origin)
 
 
-class SongExtracted(SongEvent, event_type="song.extracted"):
-    """A song's files are stored by content and listed in the manifest of its revision."""
+class StoredRevisionEvent(SongEvent):
+    """An event about a stored revision of a song. It may list the revision's files as its
+    manifest does, so that whoever handles it need not read the manifest."""
 
     manifest_key: str = Field(description="Object key of this revision's manifest.")
+    md5: str | None = Field(default=None, description="Folder hash (scan-chart md5).")
+    files: tuple[ManifestFile, ...] | None = Field(
+        default=None, description="The files as the manifest lists them (absent from earlier "
+        "events: then the manifest is read).")
+
+    def manifest(self) -> Manifest | None:
+        """The manifest as the event carries it; None when it does not."""
+        if self.files is None or self.md5 is None:
+            return None
+        return Manifest(song_id=self.song_id, revision=self.revision, md5=self.md5,
+                        files=self.files)
+
+
+class SongExtracted(StoredRevisionEvent, event_type="song.extracted"):
+    """A song's files are stored by content and listed in the manifest of its revision."""
+
     md5: str = Field(description="Folder hash over every file's name and bytes (scan-chart md5).")
     file_count: int = Field(default=0, ge=0, description="Files in the song.")
     total_bytes: int = Field(default=0, ge=0, description="Bytes of all the song's files.")
-    files: tuple[ManifestFile, ...] | None = Field(
-        default=None, description="The files as the manifest lists them, so that parsing need "
-        "not read the manifest (absent from earlier events: then it does).")
 
     @classmethod
     def stored(cls, previous: SongEvent, manifest_key: str, manifest: Manifest,
@@ -46,13 +60,6 @@ class SongExtracted(SongEvent, event_type="song.extracted"):
                          file_count=len(manifest.files), total_bytes=manifest.total_bytes,
                          files=manifest.files, **fields)
 
-    def manifest(self) -> Manifest | None:
-        """The manifest as the event carries it; None when it carries no files."""
-        if self.files is None:
-            return None
-        return Manifest(song_id=self.song_id, revision=self.revision, md5=self.md5,
-                        files=self.files)
-
 
 class SongAlreadyInLibrary(SongEvent, event_type="song.duplicate"):
     """An uploaded song's content is already in the library; nothing new was stored."""
@@ -61,10 +68,9 @@ class SongAlreadyInLibrary(SongEvent, event_type="song.duplicate"):
     md5: str = Field(description="The shared folder hash.")
 
 
-class SongParsed(SongEvent, event_type="song.parsed"):
+class SongParsed(StoredRevisionEvent, event_type="song.parsed"):
     """A song's song.ini and chart were read."""
 
-    manifest_key: str = Field(description="Object key of this revision's manifest.")
     md5: str = Field(description="Folder hash (scan-chart md5).")
     parser_version: int = Field(description="Version of the parser that read the song.")
     name: str | None = Field(default=None, description="Song title.")
@@ -80,10 +86,9 @@ class SongParsed(SongEvent, event_type="song.parsed"):
     )
 
 
-class SongCataloged(SongEvent, event_type="song.cataloged"):
+class SongCataloged(StoredRevisionEvent, event_type="song.cataloged"):
     """A song revision is in the catalog, with the folder it is published to."""
 
-    manifest_key: str = Field(description="Object key of this revision's manifest.")
     content_path: str = Field(description="Folder, relative to the content root, to publish to.")
     previous_content_path: str | None = Field(
         default=None, description="Folder of the previous revision, when it moved."

@@ -13,7 +13,8 @@ from sqlalchemy import event as sql_event
 from sqlalchemy import func, select, text
 
 from services.catalog.consumers import catalog as catalog_consumer
-from shared.events import SongDeleted, SongParsed
+from shared.events import SongCataloged, SongDeleted, SongParsed
+from shared.manifest import Manifest, ManifestFile
 from shared.outbox import OUTBOX
 from shared.persistence import songs
 from shared.persistence.db import make_engine, make_sessions, transaction
@@ -168,3 +169,18 @@ def test_cataloging_a_song_never_reads_a_stored_scan_back(sessions):
         sql_event.remove(engine, "before_cursor_execute", seen)
     assert any("FROM songs" in statement for statement in selects)
     assert not [statement for statement in selects if "songs.metadata" in statement]
+
+
+def test_the_cataloged_song_lists_its_files_as_the_parsed_one_did(sessions):
+    """So that publishing it reads no manifest."""
+    files = (ManifestFile(name="notes.chart", sha256="a" * 64, size=10),
+             ManifestFile(name="song.ogg", sha256="b" * 64, size=20, audio_ms=1500.0))
+    event = parsed().model_copy(update={"files": files})
+    catalog_consumer.record(sessions, event)
+    with sessions() as session:
+        payload = session.execute(select(OUTBOX.c.payload).where(
+            OUTBOX.c.song_id == event.song_id,
+            OUTBOX.c.routing_key == "song.cataloged")).scalar_one()
+    cataloged = SongCataloged.model_validate(payload)
+    assert cataloged.manifest() == Manifest(song_id=event.song_id, revision=1, md5=event.md5,
+                                            files=files)

@@ -102,6 +102,7 @@ def test_parsing_reads_the_manifest_only_when_the_event_lists_no_files(tmp_path)
     earlier = parsed(songs, extracted.model_copy(update={"files": None}))  # an earlier event
     assert store.objects_read.count(extracted.manifest_key) == 1
     assert listed.scan == earlier.scan
+    assert listed.files == earlier.files == extracted.files  # and catalog and publish get them
 
 
 def test_a_stem_whose_ends_cannot_tell_is_left_to_parsing(tmp_path):

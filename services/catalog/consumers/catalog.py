@@ -81,8 +81,8 @@ def _next_events(event: SongParsed, outcome: songs.Outcome) -> Sequence[Event]:
     match outcome:
         case songs.Cataloged(content_path=path, previous_content_path=previous):
             return (SongCataloged.after(
-                event, event.parser_version, manifest_key=event.manifest_key,
-                content_path=path, previous_content_path=previous,
+                event, event.parser_version, manifest_key=event.manifest_key, md5=event.md5,
+                files=event.files, content_path=path, previous_content_path=previous,
             ),)
         case songs.AlreadyInLibrary(existing_song_id=existing):
             return (SongAlreadyInLibrary.after(event, existing_song_id=existing, md5=event.md5),)

@@ -1,5 +1,6 @@
 """Parse consumer: `song.extracted` → the song's song.ini and chart read → `song.parsed`
-(or `song.failed` when nothing playable can be read)."""
+(or `song.failed` when nothing playable can be read). The revision's files come listed in the
+event (an earlier event does not list them: then its manifest is read), and go on listed."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import anyio
 
 from shared.events import Event, SongExtracted, SongParsed, failure_at
+from shared.manifest import Manifest
 from shared.messaging import PermanentError
 from shared.song_store import SongStore
 from shared.songs.scan import scan_song
@@ -17,7 +19,9 @@ from shared.songs.version import PARSER_VERSION
 
 def make_handler(songs: SongStore):
     async def parse(event: SongExtracted) -> Sequence[Event]:
-        scan = await anyio.to_thread.run_sync(_scan, songs, event)
+        manifest = event.manifest() or await anyio.to_thread.run_sync(songs.manifest,
+                                                                       event.manifest_key)
+        scan = await anyio.to_thread.run_sync(_scan, songs, manifest)
         if scan.get("chartFile") is None or scan.get("notesData") is None:
             raise PermanentError(_unplayable_reason(scan))
         return (SongParsed.after(
@@ -27,19 +31,17 @@ def make_handler(songs: SongStore):
             album=_text(scan.get("album")), genre=_text(scan.get("genre")),
             year=_text(scan.get("year")), charter=_text(scan.get("charter")),
             song_length_ms=_milliseconds(scan.get("song_length")),
-            chart_file=scan.get("chartFile"), scan=scan,
+            chart_file=scan.get("chartFile"), scan=scan, files=manifest.files,
         ),)
 
     return parse
 
 
-def _scan(songs: SongStore, event: SongExtracted) -> dict[str, Any]:
+def _scan(songs: SongStore, manifest: Manifest) -> dict[str, Any]:
     """The song's scan, reading its ini, chart and art whole but only the ends of its stems:
-    extract already hashed the folder (`md5`), and its event lists the files (an earlier
-    event does not: then the manifest is read)."""
-    manifest = event.manifest() or songs.manifest(event.manifest_key)
+    extract already hashed the folder (`md5`)."""
     entries = {entry.name: entry for entry in manifest.files}
-    return scan_song(songs.files(manifest), md5=event.md5,
+    return scan_song(songs.files(manifest), md5=manifest.md5,
                      audio_length=lambda name: songs.audio_length_ms(entries[name])).as_dict()
 
 

@@ -1,5 +1,6 @@
-"""Publish consumer: `song.cataloged` → the revision's files in the content folder →
-`song.published`; `song.deleted` → the song's folder removed."""
+"""Publish consumer: `song.cataloged` → the revision's files (as the event lists them, or its
+manifest says) in the content folder → `song.published`; `song.deleted` → the song's folder
+removed."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def make_handler(songs: SongStore, content: ContentFolder,
             return ()  # a later revision is already published
         if content.was_deleted(event.song_id):
             return ()  # a replay never brings a deleted song back
-        manifest = await anyio.to_thread.run_sync(songs.manifest, event.manifest_key)
+        manifest = event.manifest() or await anyio.to_thread.run_sync(songs.manifest,
+                                                                       event.manifest_key)
         await anyio.to_thread.run_sync(content.publish, manifest, event.content_path,
                                        songs.download, event.previous_content_path)
         await tell_syncthing(event.content_path, event.previous_content_path,
