@@ -143,7 +143,8 @@ def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
             message_id=message.message_id, content_type="application/json",
         )
 
-    async def handle(message: Any) -> None:  # the RabbitMessage, as `as_received` hands it
+    async def handle(body: Any) -> None:  # the body, as `undecoded` hands it on
+        message: RabbitMessage = broker.context.get_local("message")
         async with turns:
             await handle_now(message)
         if len(message.body) >= LARGE_MESSAGE_BYTES:
@@ -184,16 +185,17 @@ def subscribe(broker: RabbitBroker, consumer: Consumer, handler: Handler, *,
     handle.__name__ = f"handle_{consumer.name}"
     broker.subscriber(consumer.queue(delivery_limit), consumer.exchange,
                       ack_policy=AckPolicy.NACK_ON_ERROR, title=consumer.queue_name,
-                      decoder=as_received)(handle)
+                      decoder=undecoded)(handle)
 
 
-async def as_received(message: RabbitMessage) -> RabbitMessage:
-    """The message itself, as the handler's one argument: `handle` reads its body once, into
-    the event, where faststream would first parse it into a dict of its own (a second copy of a
-    scan's thousands of objects). A coroutine, and no `Context("message")` parameter: faststream
-    runs a plain-function decoder, and resolves a context parameter, in a worker thread, a
-    thread hop for every message."""
-    return message
+async def undecoded(message: RabbitMessage) -> bytes:
+    """The body as received: `handle` reads it once, into the event, where faststream would
+    first parse it into a dict of its own (a second copy of a scan's thousands of objects).
+    A coroutine: faststream runs a plain-function decoder in a worker thread, a thread hop for
+    every message, as it resolves a `Context("message")` parameter (so `handle` reads the
+    message from the context itself). Not the message: kept as its decoded body, it would
+    refer to itself, and only the cyclic garbage collector would free it and its body."""
+    return message.body
 
 
 def _plain_headers(message: RabbitMessage) -> dict[str, Any]:

@@ -4,7 +4,9 @@ in its dead-letter queue with its reason while later messages keep flowing."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import uuid
+import weakref
 
 import aio_pika
 import anyio
@@ -157,6 +159,36 @@ async def test_a_message_reaches_its_handler_without_a_worker_thread(vhost_url):
         finally:
             threads.total_tokens = taken
             threads.release_on_behalf_of(holder)
+
+
+async def test_a_handled_message_is_freed_without_the_cyclic_garbage_collector(vhost_url):
+    """A message (and its body, a megabyte for a large scan) goes as soon as it is handled:
+    nothing it holds refers back to it, so memory does not wait for a collection."""
+    consumer = Consumer("test", f"acyclic-{uuid.uuid4().hex[:8]}", ("song.found",))
+    broker = RabbitBroker(vhost_url)
+    seen: list[weakref.ref] = []
+
+    async def handler(event: SongFound):
+        seen.append(weakref.ref(broker.context.get_local("message")))
+        return ()
+
+    subscribe(broker, consumer, handler, retry=RetryPolicy((0.2,)), delivery_limit=3)
+    async with broker:
+        await broker.connect()
+        await declare_topology(broker, [consumer], delivery_limit=3, retries=1)
+        await broker.start()
+        gc.collect()
+        gc.disable()
+        try:
+            await EventBus(broker).publish(found("once"))
+            for _ in range(100):
+                if seen:
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.5)  # acknowledged and done with
+            assert len(seen) == 1 and seen[0]() is None
+        finally:
+            gc.enable()
 
 
 async def test_a_permanent_failure_is_reported_at_once_and_not_retried(vhost_url):
