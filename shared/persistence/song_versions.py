@@ -52,7 +52,7 @@ def place(session: Session, song_id: uuid.UUID) -> uuid.UUID:
         group = current
     else:
         group = song_id if not _others_in(session, song_id, song_id) else uuid.uuid4()
-    _put(session, song_id, group, key, placed_by_admin=False)
+    _put(session, song, group, key, placed_by_admin=False)
     return group
 
 
@@ -79,7 +79,7 @@ def split(session: Session, song_id: uuid.UUID) -> uuid.UUID:
     if song is None:
         raise UnknownSong(song_id)
     group = song_id if not _others_in(session, song_id, song_id) else uuid.uuid4()
-    _put(session, song_id, group, title_key(song.artist, song.title), placed_by_admin=True)
+    _put(session, song, group, title_key(song.artist, song.title), placed_by_admin=True)
     return group
 
 
@@ -108,13 +108,24 @@ def _matches(session: Session, song: Song, key: str | None, *, in_group: uuid.UU
 
 
 def _oldest_match(session: Session, song: Song, key: str | None) -> uuid.UUID | None:
-    """The group of the oldest other song that is a version of `song`: a row or two read
-    however many versions the library holds."""
-    oldest = [row for condition in _match_conditions(song, key)
-              if (row := session.execute(
-                  _matching(song, condition).add_columns(Song.created_at, Song.id)
-                  .order_by(Song.created_at, Song.id).limit(1)).first()) is not None]
-    return min(oldest, key=lambda row: (row.created_at, row.id)).group_id if oldest else None
+    """The group of the oldest other song that is a version of `song`: the first entry or two
+    of an index in the order songs came, however many versions the library holds (the
+    versions' index by title key, and the partial one of songs whose chart has copies)."""
+    firsts = []
+    if key is not None:
+        firsts.append(select(SongVersion.group_id, SongVersion.song_added_at.label("added"),
+                             SongVersion.song_id.label("id"))
+                      .where(SongVersion.title_key == key, SongVersion.song_id != song.id)
+                      .order_by(SongVersion.song_added_at, SongVersion.song_id))
+    if song.chart_hash:
+        firsts.append(select(SongVersion.group_id, Song.created_at.label("added"), Song.id)
+                      .join(SongVersion, SongVersion.song_id == Song.id)
+                      .where(Song.chart_hash == song.chart_hash, Song.duplicate_chart,
+                             Song.id != song.id)
+                      .order_by(Song.created_at, Song.id))
+    oldest = [row for first in firsts
+              if (row := session.execute(first.limit(1)).first()) is not None]
+    return min(oldest, key=lambda row: (row.added, row.id)).group_id if oldest else None
 
 
 def _others_in(session: Session, group: uuid.UUID, song_id: uuid.UUID) -> bool:
@@ -128,12 +139,14 @@ def _group_of(session: Session, song_id: uuid.UUID) -> uuid.UUID:
     return group if group is not None else place(session, song_id)
 
 
-_PUT = insert_new(SongVersion.__table__, ("song_id", "group_id", "title_key", "placed_by_admin"),
+_PUT = insert_new(SongVersion.__table__,
+                  ("song_id", "group_id", "title_key", "placed_by_admin", "song_added_at"),
                   conflict=("song_id",), update=("group_id", "title_key", "placed_by_admin"),
                   also_set={"updated_at": "now()"})
 
 
-def _put(session: Session, song_id: uuid.UUID, group: uuid.UUID, key: str | None, *,
+def _put(session: Session, song: Song, group: uuid.UUID, key: str | None, *,
          placed_by_admin: bool) -> None:
-    session.execute(_PUT, {"song_id": song_id, "group_id": group, "title_key": key,
-                           "placed_by_admin": placed_by_admin})
+    session.execute(_PUT, {"song_id": song.id, "group_id": group, "title_key": key,
+                           "placed_by_admin": placed_by_admin,
+                           "song_added_at": song.created_at})

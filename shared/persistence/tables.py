@@ -123,12 +123,17 @@ class SongVersion(Base):
         UUID(as_uuid=True), ForeignKey("songs.id", ondelete="CASCADE"), primary_key=True
     )
     group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, index=True)
-    title_key: Mapped[str | None] = mapped_column(Text, index=True)
+    title_key: Mapped[str | None] = mapped_column(Text)
+    song_added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    """When the song came into the library (its `created_at`): a title's oldest version is the
+    first entry of `ix_song_versions_title_oldest` (migration 0023)."""
     placed_by_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
                                                   server_default=false())
     """An admin linked or split the song: cataloging it again leaves it in its group."""
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  server_default=func.now(), nullable=False)
+
+    __table_args__ = (Index("ix_song_versions_title_oldest", title_key, song_added_at, song_id),)
 
 
 class SearchWord(Base):

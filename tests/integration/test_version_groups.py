@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from services.catalog.consumers.catalog import record
 from shared.events import RigSelectionChanged, SongParsed
-from shared.persistence import db, rig_selections, song_versions, version_reads
+from shared.persistence import db, rig_selections, song_versions, songs, version_reads
 from shared.persistence.db import make_engine, make_sessions, transaction
 from shared.persistence.tables import SongVersion
 from tests.support import stack
@@ -241,3 +241,28 @@ def test_placing_a_song_reads_a_few_rows_however_many_versions_it_has(sessions, 
         engine.dispose()
     assert len(set(groups(sessions, first, *others, late))) == 1
     assert sum(rows_read) <= 10
+    # Nor does the database read them, or the songs that came before them: the first entries
+    # of an index in the order songs came.
+    with transaction(sessions) as session:
+        session.execute(text(
+            "INSERT INTO songs (id, title, artist, file_path, metadata, md5, revision,"
+            " parser_version, manifest_key, created_at) SELECT gen_random_uuid(), 'Earlier ' || i,"
+            " :artist, :path || i, '{}', md5(:path || i), 1, 1, 'm', now() - interval '1 day'"
+            " FROM generate_series(1, 1000) AS i"),
+            {"artist": f"Earlier {token}", "path": f"songs/earlier-{token}/"})
+        session.execute(text("ANALYZE songs"))
+        event = parsed(f"Artist {token}", "Song", f"chart-{token}")
+        songs.record_parsed(session, event)
+        before = _rows_read(session)
+        song_versions.place(session, event.song_id)
+        read = _rows_read(session) - before
+    assert read <= 20, f"{read} rows of songs and song_versions read to place one more version"
+
+
+def _rows_read(session) -> int:
+    """Rows of songs and song_versions this transaction has read so far: by sequential
+    scans, and by index scans (each lookup of a row by its key is one; a bitmap scan's rows
+    are not counted, so its lookups are)."""
+    return session.execute(text(
+        "SELECT coalesce(sum(seq_tup_read + coalesce(idx_tup_fetch, 0) + coalesce(idx_scan, 0)),"
+        " 0) FROM pg_stat_xact_user_tables WHERE relname IN ('songs', 'song_versions')")).scalar()
