@@ -154,11 +154,13 @@ def test_one_more_copy_of_a_chart_held_many_times_reads_a_few_rows(sessions, tok
             " FROM generate_series(1, 300) AS i"),
             {"title": f"Crowd {token}", "path": f"songs/crowd-{token}/", "chart": f"l-{token}"})
     with transaction(sessions) as session:
-        before = _songs_rows_read(session)
+        before, updated_before = _songs_rows_read(session), _songs_rows_updated(session)
         songs.record_parsed(session, parsed(f"Crowd {token}", f"l-{token}"))
         session.flush()
         read = _songs_rows_read(session) - before
+        rewritten = _songs_rows_updated(session) - updated_before
     assert read < 50, f"{read} rows of songs read to catalog one more copy"
+    assert rewritten == 0, "the new copy was written with its flags right, not updated after"
     copy, other = catalog(sessions, parsed(f"Crowd {token}", f"m-{token}"),
                           parsed(f"Alone {token}", f"l-{token}"))
     assert flags(sessions, copy, other) == [(False, True), (True, False)]
@@ -166,6 +168,12 @@ def test_one_more_copy_of_a_chart_held_many_times_reads_a_few_rows(sessions, tok
         titled = session.execute(select(func.count()).where(
             Song.title == f"Crowd {token}", Song.duplicate_title)).scalar()
     assert titled == 302
+
+
+def _songs_rows_updated(session) -> int:
+    return session.execute(text(
+        "SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relid = 'songs'::regclass"
+    )).scalar() or 0
 
 
 def _songs_rows_read(session) -> int:
