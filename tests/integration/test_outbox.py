@@ -11,7 +11,7 @@ import uuid
 import aio_pika
 import pytest
 from faststream.rabbit import RabbitBroker
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from shared import outbox
 from shared.events import UploadOrigin, UploadReceived
@@ -138,3 +138,13 @@ async def test_a_relay_stops_when_cancelled_even_if_its_connect_swallows_the_can
     task.cancel()
     await asyncio.wait({task}, timeout=5)
     assert task.cancelled()
+
+
+def test_the_outbox_is_vacuumed_after_a_thousand_dead_rows_whatever_its_size(sessions):
+    """Each relayed event leaves a dead row in the index the relay reads; autovacuum's default
+    waits for a fifth of the table, and the outbox only grows (it is the log a replay reads)."""
+    with sessions() as session:
+        options = session.execute(text(
+            "SELECT reloptions FROM pg_class WHERE oid = 'outbox'::regclass")).scalar()
+    assert set(options or ()) >= {"autovacuum_vacuum_scale_factor=0",
+                                  "autovacuum_vacuum_threshold=1000"}
