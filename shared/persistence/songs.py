@@ -135,11 +135,14 @@ def _content_path(session: Session, event: SongParsed) -> str:
 
 
 def artist_folder_query(artist_dir: str, song_id: uuid.UUID) -> Select:
-    """How another song spells the artist folder `artist_dir` (ignoring case); it reads the
-    index on the folder name (migration 0013), so its cost does not grow with the library."""
+    """How another song spells the artist folder `artist_dir` (ignoring case). It reads the
+    first entry of the index on the folder name and id (migration 0026): the order by id keeps
+    the planner from scanning the table for an artist with many songs."""
+    folder = func.lower(func.split_part(Song.file_path, "/", 2))
     return (select(func.split_part(Song.file_path, "/", 2))
-            .where(func.lower(func.split_part(Song.file_path, "/", 2)) == artist_dir.lower())
+            .where(folder == artist_dir.lower())
             .where(Song.id != song_id)
+            .order_by(folder, Song.id)
             .limit(1))
 
 

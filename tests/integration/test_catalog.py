@@ -140,6 +140,26 @@ def test_the_artist_folder_of_a_new_song_is_found_by_index_in_a_large_library(se
     assert "Index Scan" in plan and "Seq Scan" not in plan, plan
 
 
+def test_the_artist_folder_of_an_artist_holding_the_newest_songs_is_read_by_index(sessions):
+    """An import of a Songs folder sorted by artist: a few percent of the library, all of it at
+    the table's end, where a scan would meet them last."""
+    unique = uuid.uuid4().hex[:8]
+    with sessions() as session, session.begin():
+        session.execute(text(
+            "INSERT INTO songs (id, title, artist, file_path, metadata, md5, revision, "
+            "parser_version, manifest_key) SELECT gen_random_uuid(), 'Song', 'Band', "
+            "CASE WHEN n > 4800 THEN 'songs/Late Band " + unique + "/Song_' || n "
+            "ELSE 'songs/Band ' || (n % 200) || '/Song_' || n END, '{}', "
+            "md5('" + unique + "' || n), 1, 1, 'm' FROM generate_series(1, 5000) AS n"))
+        session.execute(text("ANALYZE songs"))
+        query = songs.artist_folder_query(f"LATE BAND {unique}", uuid.uuid4())
+        compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = "\n".join(session.execute(text(f"EXPLAIN (ANALYZE) {compiled}")).scalars())
+        assert session.execute(query).scalar() == f"Late Band {unique}"
+        session.rollback()
+    assert "Seq Scan" not in plan and "Rows Removed by Filter" not in plan, plan
+
+
 def test_a_deleted_song_is_never_brought_back(sessions):
     event = parsed()
     record(sessions, event)
