@@ -19,6 +19,7 @@ from shared.outbox import OUTBOX
 from shared.persistence import songs
 from shared.persistence.db import make_engine, make_sessions, transaction
 from shared.persistence.tables import Song
+from tests.support.rows_read import rows_read
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +143,8 @@ def test_the_artist_folder_of_a_new_song_is_found_by_index_in_a_large_library(se
 
 def test_the_artist_folder_of_an_artist_holding_the_newest_songs_is_read_by_index(sessions):
     """An import of a Songs folder sorted by artist: a few percent of the library, all of it at
-    the table's end, where a scan would meet them last."""
+    the table's end, where a scan would meet them last. Cataloging one more of them reads a few
+    rows, not the library."""
     unique = uuid.uuid4().hex[:8]
     with sessions() as session, session.begin():
         session.execute(text(
@@ -155,8 +157,12 @@ def test_the_artist_folder_of_an_artist_holding_the_newest_songs_is_read_by_inde
         query = songs.artist_folder_query(f"LATE BAND {unique}", uuid.uuid4())
         compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
         plan = "\n".join(session.execute(text(f"EXPLAIN (ANALYZE) {compiled}")).scalars())
-        assert session.execute(query).scalar() == f"Late Band {unique}"
+        before = rows_read(session, "songs")
+        outcome = songs.record_parsed(session, parsed(artist=f"late band {unique}"))
+        read = rows_read(session, "songs") - before
         session.rollback()
+    assert outcome.content_path.startswith(f"songs/Late Band {unique}/")
+    assert read < 20, f"{read} rows of songs read to catalog one more of the artist's songs"
     assert "Seq Scan" not in plan and "Rows Removed by Filter" not in plan, plan
 
 

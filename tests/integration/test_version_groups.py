@@ -17,6 +17,7 @@ from shared.persistence import db, rig_selections, song_versions, songs, version
 from shared.persistence.db import make_engine, make_sessions, transaction
 from shared.persistence.tables import SongVersion
 from tests.support import stack
+from tests.support.rows_read import rows_read
 
 pytestmark = pytest.mark.integration
 
@@ -230,9 +231,9 @@ def test_placing_a_song_reads_a_few_rows_however_many_versions_it_has(sessions, 
     first, *others = catalog(sessions, *(parsed(f"Artist {token}", "Song", f"chart-{token}")
                                          for _ in range(120)))
     engine = make_engine(database_url)
-    rows_read = []
+    rows_returned = []
     sql_events.listen(engine, "after_cursor_execute",
-                 lambda conn, cursor, statement, *_: rows_read.append(
+                 lambda conn, cursor, statement, *_: rows_returned.append(
                      cursor.rowcount if statement.lstrip().upper().startswith("SELECT") else 0))
     try:
         [late] = catalog(make_sessions(engine),
@@ -240,7 +241,7 @@ def test_placing_a_song_reads_a_few_rows_however_many_versions_it_has(sessions, 
     finally:
         engine.dispose()
     assert len(set(groups(sessions, first, *others, late))) == 1
-    assert sum(rows_read) <= 10
+    assert sum(rows_returned) <= 10
     # Nor does the database read them, or the songs that came before them: the first entries
     # of an index in the order songs came.
     with transaction(sessions) as session:
@@ -256,18 +257,10 @@ def test_placing_a_song_reads_a_few_rows_however_many_versions_it_has(sessions, 
         with transaction(make_sessions(engine)) as session:
             event = parsed(f"Artist {token}", "Song", f"chart-{token}")
             songs.record_parsed(session, event)
-            before = _rows_read(session)
+            before = rows_read(session, "songs", "song_versions")
             song_versions.place(session, event.song_id)
-            read = _rows_read(session) - before
+            read = rows_read(session, "songs", "song_versions") - before
     finally:
         engine.dispose()
     assert read <= 20, f"{read} rows of songs and song_versions read to place one more version"
 
-
-def _rows_read(session) -> int:
-    """Rows of songs and song_versions this transaction has read so far: by sequential
-    scans, and by index scans (each lookup of a row by its key is one; a bitmap scan's rows
-    are not counted, so its lookups are)."""
-    return session.execute(text(
-        "SELECT coalesce(sum(seq_tup_read + coalesce(idx_tup_fetch, 0) + coalesce(idx_scan, 0)),"
-        " 0) FROM pg_stat_xact_user_tables WHERE relname IN ('songs', 'song_versions')")).scalar()

@@ -5,7 +5,8 @@ updated by the statement trigger that keeps them: a second version of the row, w
 each of the table's indexes, and a dead entry left behind in the index of the songs not flagged
 (which the next copies of the chart read through until a vacuum). A row trigger now sets the
 new row's flags before it is written, from the same two index entries per key; the statement
-trigger is left only the other songs of a group that has just come to have copies.
+trigger is left only the other songs of a group that has just come to have copies. Each
+lookup reads an index in order, one entry, however many copies the chart has.
 
 Revision ID: 0024
 Revises: 0023
@@ -21,10 +22,18 @@ _CHART = "coalesce(chart_hash, md5)"
 _SAME_TITLE = "lower(artist) = lower(NEW.artist) AND lower(title) = lower(NEW.title)"
 
 
+def _first(value: str, where: str) -> str:
+    """The songs `where` holds, in the order of `value`. The order is what keeps every lookup on
+    its index: asked only whether a song exists, the planner expects to meet one early in a
+    scan of the table when a chart has many copies, and scans, through the whole library when
+    the copies are its newest songs."""
+    return f"SELECT {value} FROM songs WHERE {where} ORDER BY {value}"
+
+
 def _differs(value: str, mine: str, where: str) -> str:
     """Whether a song `where` holds has a `value` other than `mine`: the least or the greatest,
     each the first entry of an index in one direction."""
-    first = f"SELECT {value} FROM songs WHERE {where} ORDER BY {value}"
+    first = _first(value, where)
     return (f"(coalesce(({first} LIMIT 1) <> {mine}, false)"
             f" OR coalesce(({first} DESC LIMIT 1) <> {mine}, false))")
 
@@ -36,7 +45,7 @@ CREATE FUNCTION songs_flag_new_duplicates() RETURNS trigger LANGUAGE plpgsql AS 
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('chhub.duplicate_flags'));
     NEW.duplicate_chart := NEW.chart_hash IS NOT NULL
-        AND EXISTS (SELECT FROM songs WHERE chart_hash = NEW.chart_hash);
+        AND ({_first("md5", "chart_hash = NEW.chart_hash")} LIMIT 1) IS NOT NULL;
     NEW.duplicate_title := {_differs(_CHART, "coalesce(NEW.chart_hash, NEW.md5)", _SAME_TITLE)};
     RETURN NEW;
 END $$"""
