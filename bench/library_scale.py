@@ -9,12 +9,14 @@ as a player's (Artist/Title folders, every K-th song a .zip archive), each a cor
 (cycled) plus a marker file so its content hash is new, optionally with a generated stem of KB
 random bytes (like Ogg, it does not compress). Starts its own stack (a fresh database and
 RabbitMQ virtual host, SeaweedFS on a free loopback port, the four services as processes) and
-imports the folder with the real CLI. Prints, from the catalog's rows, songs sent and published
-per second in each tenth of the songs; the CPU seconds each process (and the database's server
-processes) spent per song; each service's peak memory (VmHWM); bytes stored per byte
-of songs in the songs and uploads buckets, the content folder, the database and staging at its
-peak; the median time of the home, library, typo search, sync and song pages; the upload to
-published time of one more song into the full library; and the machine's load before and after.
+imports the folder with the real CLI; the ingest stages run in as many processes as `chhub run
+all` starts on this machine (one per core, at most 4), or `--workers`. Prints, from the
+catalog's rows, songs sent and published per second in each tenth of the songs; the CPU seconds
+each process (and the database's server processes) spent per song; each service's peak memory
+(VmHWM); bytes stored per byte of songs in the songs and uploads buckets, the content folder,
+the database and staging at its peak; the median time of the home, library, typo search, sync
+and song pages; the upload to published time of one more song into the full library; and the
+machine's load before and after.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from bench.library_folder import (  # noqa: E402
     tree_bytes,
     write_songs_folder,
 )
-from services.workers import INGEST_STAGES  # noqa: E402
+from services.workers import INGEST_STAGES, workers_per_stage  # noqa: E402
 from shared.storage import S3ObjectStore  # noqa: E402
 from tests.support import stack as stacks  # noqa: E402
 from tests.support.corpus import CORPUS  # noqa: E402
@@ -190,19 +192,21 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20, help="requests per page timed")
     parser.add_argument("--timeout", type=float, default=0,
                         help="seconds the import may take (default: 120 + 2 per song)")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="ingest processes for unpack, extract and parse (stage workers)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="ingest processes for unpack, extract and parse (stage workers); "
+                             "by default as many as `chhub run all` starts on this machine")
     parser.add_argument("--parallel", type=int, default=4,
                         help="uploads chhub import keeps in flight (its --parallel)")
     parser.add_argument("--keep", action="store_true",
                         help="leave the stack running for inspection until Ctrl-C")
     args = parser.parse_args()
     timeout = args.timeout or 120 + 2 * args.songs
+    ingest_workers = args.workers or workers_per_stage({})[INGEST_STAGES[0]]
     # Stopped by a signal, the finally below still stops the processes and removes the files.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    print(f"load average at start (1, 5, 15 min): {load_text()}  on {os.cpu_count()} cores",
-          flush=True)
+    print(f"load average at start (1, 5, 15 min): {load_text()}  on {os.cpu_count()} cores; "
+          f"{ingest_workers} ingest process(es)", flush=True)
     work = Path(tempfile.mkdtemp(prefix="chhub-scale-"))
     database_name, vhost = f"chhub_bench_scale_{os.getpid()}", f"chhub-bench-scale-{os.getpid()}"
     s3 = stack = engine = None
@@ -226,7 +230,7 @@ def main() -> None:
         stack.start_search()  # the deployed shape: the index in its own process
         for service in stacks.SERVICES:
             stack.start(service)
-        for extra in range(2, args.workers + 1):
+        for extra in range(2, ingest_workers + 1):
             stack.start("ingest", name=f"ingest-{extra}",
                         CHHUB_ONLY_CONSUMERS=json.dumps(list(INGEST_STAGES)))
         token = (work / "admin-token").read_text().strip()
