@@ -5,9 +5,9 @@ the songs holding given hashes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, bindparam, case, distinct, func, select
+from sqlalchemy import Row, bindparam, case, distinct, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Session, aliased
 
@@ -54,17 +54,54 @@ def songs_with_hashes(session: Session, md5s: Sequence[str],
             .scalars()}
 
 
+class _Extras(NamedTuple):
+    charts: list[list[Any]] | None
+    same_chart: int
+    same_title: int
+    group_id: Any
+    version_count: int
+
+
 def describe_songs(session: Session, rows: Sequence[Row]) -> list[dict[str, Any]]:
-    """JSON-ready items for `rows` (selected with SONG_COLUMNS), badges and labels included."""
+    """JSON-ready items for `rows` (selected with SONG_COLUMNS), badges and labels included.
+    Each count is read once per chart, title or version group however many of the rows share
+    it: a page of many versions all titled alike (every chart whose song.ini names nothing is
+    an "Unknown Song") counts the songs under that title once, not once per version."""
     if not rows:
         return []
-    extras = {extra.id: extra for extra in session.execute(
-        select(Song.id, _CHARTS, _SAME_CHART, _SAME_TITLE, _GROUP, _VERSION_COUNT)
+    own = {song.id: song for song in session.execute(
+        select(Song.id, _CHARTS, _GROUP, Song.duplicate_chart, Song.duplicate_title)
         .where(Song.id.in_([row.id for row in rows])))}
+    mine = [(row, own[row.id]) for row in rows if row.id in own]
+    copies = _counted(session, Song.chart_hash, func.count(),
+                      {row.chart_hash for row, song in mine if song.duplicate_chart})
+    charts = _counted(session, tuple_(_ARTIST_KEY, _TITLE_KEY),
+                      func.count(distinct(func.coalesce(Song.chart_hash, Song.md5))),
+                      {(row.artist_key, row.title_key) for row, song in mine
+                       if song.duplicate_title})
+    versions = _counted(session, SongVersion.group_id, func.count(),
+                        {song.group_id for _, song in mine})
+    extras = {row.id: _Extras(
+        song.charts, copies.get(row.chart_hash, 1) if song.duplicate_chart else 1,
+        charts.get((row.artist_key, row.title_key), 1) if song.duplicate_title else 1,
+        song.group_id, max(versions.get(song.group_id, 0), 1)) for row, song in mine}
     return [_item(row, extras.get(row.id)) for row in rows]
 
 
-def _item(row: Row, extra: Row | None) -> dict[str, Any]:
+_ARTIST_KEY, _TITLE_KEY = func.lower(Song.artist), func.lower(Song.title)
+
+
+def _counted(session: Session, key, count, keys: set) -> dict[Any, int]:
+    """`count` for each of `keys` (values of `key`), in one statement."""
+    if not keys:
+        return {}
+    columns = list(key.clauses) if hasattr(key, "clauses") else [key]
+    found = session.execute(select(*columns, count).where(key.in_(list(keys)))
+                            .group_by(*columns))
+    return {(tuple(row[:-1]) if len(columns) > 1 else row[0]): row[-1] for row in found}
+
+
+def _item(row: Row, extra: Row | _Extras | None) -> dict[str, Any]:
     """The API's `LibrarySong`, field for field (no more: the API answers items as they are)."""
     item = {"id": str(row.id), "name": row.title,
             **{name: row[position] for position, name in _SHOWN},
