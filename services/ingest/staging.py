@@ -11,7 +11,9 @@ when the upload ends (staging_sweep.py frees those of uploads that ended on anot
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
+import json
 import os
 import shutil
 import uuid
@@ -53,6 +55,22 @@ class StagingArea:
 
     def is_unpacked(self) -> bool:
         return self._done.exists()
+
+    def mark_unpacked(self, folders: list[SongFolder]) -> None:
+        """Mark the area unpacked, with the song folders found in it: songs leave the tree as
+        they are stored, so a later delivery of the upload takes its songs from the mark."""
+        marking = self.area / f"unpacked-{uuid.uuid4().hex}"
+        marking.write_text(json.dumps([dataclasses.asdict(folder) for folder in folders]))
+        marking.rename(self._done)
+
+    def unpacked_folders(self) -> list[SongFolder]:
+        """The song folders found when the area was unpacked (an area marked without them,
+        by an earlier release, is looked at again)."""
+        marked = self._done.read_text()
+        if not marked:
+            return find_song_folders(self.files())
+        return [SongFolder(path=folder["path"], kind=folder["kind"],
+                           files=tuple(folder["files"])) for folder in json.loads(marked)]
 
     def remove(self) -> None:
         shutil.rmtree(self.area, ignore_errors=True)
@@ -99,7 +117,7 @@ def staged_uploads(staging_root: Path) -> set[uuid.UUID]:
 def unpack(store: ObjectStore, staging: StagingArea, origin: UploadOrigin,
            limits: ExtractionLimits) -> list[SongFolder]:
     """Unpack the upload's original into its staging area, unless this host has already; the
-    song folders found in it."""
+    song folders found in it when it was unpacked, whichever songs have left it since."""
     if not staging.is_unpacked():
         with _alone_on_this_host(staging):
             if not staging.is_unpacked():  # not done meanwhile by the lock's last holder
@@ -108,8 +126,8 @@ def unpack(store: ObjectStore, staging: StagingArea, origin: UploadOrigin,
                 with unpacked_alone(store, staging, origin, limits) as tree:
                     with suppress(OSError):  # a tree is there already: it stays
                         os.rename(tree, staging.tree)
-                    staging._done.touch()
-    return find_song_folders(staging.files())
+                    staging.mark_unpacked(find_song_folders(staging.files()))
+    return staging.unpacked_folders()
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """A host's staging folder reads each upload's original once, however many deliveries of the
 upload's songs arrive at once, in threads or in processes sharing the folder; and the sweep
-frees the areas of uploads that ended elsewhere."""
+frees the areas of uploads that ended elsewhere. A later delivery finds the songs the first
+found, whichever have left the tree since."""
 
 from __future__ import annotations
 
@@ -93,3 +94,15 @@ def test_only_upload_areas_are_candidates_for_the_sweep(tmp_path):
     (tmp_path / "not-an-upload").mkdir()
     assert staged_uploads(tmp_path) == {upload_id}
     assert staged_uploads(tmp_path / "missing") == set()
+
+
+def test_a_delivery_after_the_songs_left_the_tree_finds_the_songs_first_found(tmp_path):
+    """A redelivered upload (its ack lost to a broker or database fault) after its songs were
+    stored and freed: the same songs, never "no song in this upload"."""
+    store, staging = store_with_pack(), StagingArea(tmp_path, uuid.uuid4())
+    first = unpack(store, staging, ORIGIN, ExtractionLimits())
+    for folder in first:
+        staging.free_song(folder.path)
+    assert staging.files() == []
+    assert unpack(store, staging, ORIGIN, ExtractionLimits()) == first
+    assert len(first) == len(SONGS) and store.downloads == 1
