@@ -97,6 +97,26 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     return figures
 
 
+def broker_pid() -> int | None:
+    """RabbitMQ's Erlang VM on this machine, if it runs here: the bench's vhost shares it."""
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                command = (proc / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"beam.smp" in command and b"rabbit" in command:
+                return int(proc.name)
+    return None
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy (not idle or waiting on I/O)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle, iowait = fields[3], fields[4]
+    return (sum(fields[:8]) - idle - iowait) / os.sysconf("SC_CLK_TCK")
+
+
 def database_backends(engine: Engine) -> dict[str, int]:
     """The PostgreSQL server processes serving this database now, by process id."""
     with engine.connect() as connection:
