@@ -73,13 +73,13 @@ def describe_songs(session: Session, rows: Sequence[Row]) -> list[dict[str, Any]
         select(Song.id, _CHARTS, _GROUP, Song.duplicate_chart, Song.duplicate_title)
         .where(Song.id.in_([row.id for row in rows])))}
     mine = [(row, own[row.id]) for row in rows if row.id in own]
-    copies = _counted(session, Song.chart_hash, func.count(),
+    copies = _counted(session, [Song.chart_hash], func.count(),
                       {row.chart_hash for row, song in mine if song.duplicate_chart})
-    charts = _counted(session, tuple_(_ARTIST_KEY, _TITLE_KEY),
+    charts = _counted(session, [_ARTIST_KEY, _TITLE_KEY],
                       func.count(distinct(func.coalesce(Song.chart_hash, Song.md5))),
                       {(row.artist_key, row.title_key) for row, song in mine
                        if song.duplicate_title})
-    versions = _counted(session, SongVersion.group_id, func.count(),
+    versions = _counted(session, [SongVersion.group_id], func.count(),
                         {song.group_id for _, song in mine})
     extras = {row.id: _Extras(
         song.charts, copies.get(row.chart_hash, 1) if song.duplicate_chart else 1,
@@ -91,14 +91,15 @@ def describe_songs(session: Session, rows: Sequence[Row]) -> list[dict[str, Any]
 _ARTIST_KEY, _TITLE_KEY = func.lower(Song.artist), func.lower(Song.title)
 
 
-def _counted(session: Session, key, count, keys: set) -> dict[Any, int]:
-    """`count` for each of `keys` (values of `key`), in one statement."""
+def _counted(session: Session, columns: list, count, keys: set) -> dict[Any, int]:
+    """`count` for each of `keys`: values of the one column, or tuples of the columns' values;
+    in one statement."""
     if not keys:
         return {}
-    columns = list(key.clauses) if hasattr(key, "clauses") else [key]
+    key = columns[0] if len(columns) == 1 else tuple_(*columns)
     found = session.execute(select(*columns, count).where(key.in_(list(keys)))
                             .group_by(*columns))
-    return {(tuple(row[:-1]) if len(columns) > 1 else row[0]): row[-1] for row in found}
+    return {(row[0] if len(columns) == 1 else tuple(row[:-1])): row[-1] for row in found}
 
 
 def _item(row: Row, extra: Row | _Extras | None) -> dict[str, Any]:
