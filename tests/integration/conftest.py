@@ -1,5 +1,6 @@
-"""Fixtures several integration modules share: a library Syncthing and a rig Syncthing on
-loopback, the content folder the library shares, and its two send-only folders."""
+"""Fixtures several integration modules share: sessions on the test database, a library
+Syncthing and a rig Syncthing on loopback, the content folder the library shares, and its two
+send-only folders."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ import pytest
 
 from services.sync.content_folder import ContentFolder
 from services.sync.sharing import ContentSharing
+from shared.persistence.db import make_engine, make_sessions
 from tests.support import syncthing as st
+
+
+@pytest.fixture(scope="module")
+def sessions(database_url):
+    engine = make_engine(database_url)
+    yield make_sessions(engine)
+    engine.dispose()
 
 
 @pytest.fixture(scope="module")

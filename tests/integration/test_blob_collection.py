@@ -22,7 +22,7 @@ from services.ingest.collector import BlobCollector
 from services.ingest.consumers import edit, forget
 from shared.events import SongDeleted, SongEditRequested
 from shared.manifest import blob_key, manifest_key
-from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.db import transaction
 from shared.persistence.stored_references import read_references
 from shared.persistence.tables import CustomContent, Song, SongTombstone, Upload, UploadSong
 from shared.song_store import SongStore, keep_blob
@@ -39,13 +39,6 @@ def stopped_clock(split: datetime) -> Callable[[], datetime]:
     then takes (the server dates objects to the second, so a young one may look up to a
     second older)."""
     return lambda: split + timedelta(seconds=0.5)
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 @pytest.fixture

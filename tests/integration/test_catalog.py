@@ -8,7 +8,6 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlalchemy import event as sql_event
 from sqlalchemy import func, select, text
 
@@ -17,16 +16,9 @@ from shared.events import SongCataloged, SongDeleted, SongParsed
 from shared.manifest import Manifest, ManifestFile
 from shared.outbox import OUTBOX
 from shared.persistence import songs
-from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.db import transaction
 from shared.persistence.tables import Song
 from tests.support.rows_read import rows_read
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 def parsed(song_id=None, *, md5=None, revision=1, name="Song", artist="Artist",

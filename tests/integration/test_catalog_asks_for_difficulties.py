@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from sqlalchemy import select
 
 from services.catalog.consumers import catalog as catalog_consumer
 from shared.events import SongEditRequested, SongParsed, load_event
 from shared.outbox import OUTBOX
 from shared.persistence import uploads
-from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.db import transaction
 
 EXPERT_ONLY = {"notesData": {"noteCounts": [
     {"instrument": "guitar", "difficulty": "expert", "count": 120},
@@ -24,13 +23,6 @@ EXPERT_ONLY = {"notesData": {"noteCounts": [
 ALL_CHARTED = {"notesData": {"noteCounts": [
     {"instrument": "guitar", "difficulty": difficulty, "count": 50}
     for difficulty in ("expert", "hard", "medium", "easy")]}, "metadata": {}}
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 def parsed(scan, *, revision=1, upload_id=None, song_id=None) -> SongParsed:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from shared.events import (
     CustomContentDeleted,
     CustomContentPublished,
@@ -15,15 +13,8 @@ from shared.events import (
     RigSelectionChanged,
 )
 from shared.persistence import custom_content, rig_selections
-from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.db import transaction
 from shared.persistence.tables import CustomContent, Song
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 def record(sessions, *events) -> custom_content.CustomItem | None:

@@ -20,13 +20,6 @@ from tests.support.rows_read import rows_read
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
-
-
 @pytest.fixture
 def token() -> str:
     """A word of this test's own, in every title and chart hash it makes."""

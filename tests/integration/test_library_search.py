@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from shared.events import SongParsed
 from shared.persistence import songs
-from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.db import transaction
 from shared.persistence.library import (
     LibraryQuery,
     duplicate_groups,
@@ -37,13 +37,6 @@ LIBRARY = {
     "dreamer": (f"{DONNAKEN}/Toriena - Future Dreamer", {}),
     "paranoid": (f"{DONNAKEN}/Radiohead - Paranoid Android", {}),
 }
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")

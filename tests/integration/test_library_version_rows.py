@@ -16,7 +16,7 @@ from services.gateway.app import create_app
 from services.gateway.settings import GatewayServiceSettings
 from shared.events import SongParsed
 from shared.persistence import song_versions
-from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.db import transaction
 
 pytestmark = pytest.mark.integration
 TOKEN = f"v{uuid.uuid4().hex[:10]}"
@@ -25,13 +25,6 @@ DEADLINE = 20.0
 # (title, charter), cataloged in this order: the versions of one song, then another song.
 CATALOGED = [("Aces High", "Alpha"), ("Aces High (Remastered 2011)", "Beta"),
              ("Aces High", "Alpha"), ("Flight of Icarus", "Alpha")]
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")

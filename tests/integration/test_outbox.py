@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from shared import outbox
 from shared.events import UploadOrigin, UploadReceived
 from shared.messaging import EventBus
-from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.db import transaction
 from tests.support.stack import TEST_VHOST, drop_vhost, free_port, fresh_vhost
 
 
@@ -25,13 +25,6 @@ def vhost_url():
     name = f"{TEST_VHOST}-outbox"
     yield fresh_vhost(name)
     drop_vhost(name)
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 def received() -> UploadReceived:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from services.ingest.retention import remove_expired_custom_originals, remove_expired_originals
-from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.db import transaction
 from shared.persistence.tables import CustomContent, Upload
 from shared.storage import S3ObjectStore
 from tests.support.stack import ACCESS_KEY, SECRET_KEY
@@ -22,13 +22,6 @@ def store(s3_server):
     objects = S3ObjectStore(endpoint=s3_server, access_key=ACCESS_KEY, secret_key=SECRET_KEY)
     objects.ensure_bucket(BUCKET)
     return objects
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 def an_upload(sessions, store, *, state: str, hours_ago: float) -> uuid.UUID:

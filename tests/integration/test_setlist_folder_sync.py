@@ -14,19 +14,12 @@ from services.sync.setlist_files import SetlistFiles, write_at_start
 from services.sync.setlist_folder import SetlistFolder
 from shared.events import SetlistChanged, SongDeleted, SongParsed, SongPublished
 from shared.persistence import setlists, songs
-from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.db import transaction
 from shared.song_store import SongStore
 from shared.storage import S3ObjectStore
 from tests.support.stack import ACCESS_KEY, SECRET_KEY
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")

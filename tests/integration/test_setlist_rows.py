@@ -12,17 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.events import RigSelectionChanged, SongDeleted, SongParsed
 from shared.persistence import rig_selections, setlists, songs
-from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.db import transaction
 from shared.persistence.tables import Song
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url) -> sessionmaker[Session]:
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 def catalog_song(sessions: sessionmaker[Session], title: str) -> uuid.UUID:

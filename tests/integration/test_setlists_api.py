@@ -20,7 +20,7 @@ from services.gateway.settings import GatewayServiceSettings
 from services.gateway.tokens import create_token
 from shared.events import SongParsed
 from shared.persistence import songs
-from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.db import transaction
 from shared.song_store import SongStore
 from shared.storage import S3ObjectStore
 from tests.support.stack import ACCESS_KEY, SECRET_KEY
@@ -46,13 +46,6 @@ def settings(database_url, broker_url, s3_server, module_id) -> GatewayServiceSe
 def s3_store(settings: GatewayServiceSettings) -> S3ObjectStore:
     return S3ObjectStore(endpoint=settings.s3_endpoint, access_key=ACCESS_KEY,
                          secret_key=SECRET_KEY)
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -8,19 +8,12 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
-from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.db import transaction
 from shared.persistence.library_items import SONG_COLUMNS, describe_songs, songs_by_id
 from shared.persistence.tables import Song
 from tests.support.rows_read import rows_read
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 def test_songs_titled_alike_count_the_charts_of_their_title_once(sessions):

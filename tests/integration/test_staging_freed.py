@@ -16,7 +16,6 @@ from services.ingest.consumers import cleanup, extract, unpack
 from services.ingest.song_catalog import PostgresSongCatalog
 from services.ingest.staging import StagingArea
 from shared.events import SongExtracted, SongFound, UploadCompleted, UploadOrigin, UploadReceived
-from shared.persistence.db import make_engine, make_sessions
 from shared.song_store import SongStore
 from shared.songs.archives import ExtractionLimits
 from shared.storage import S3ObjectStore
@@ -31,13 +30,6 @@ def store(s3_server):
     objects = S3ObjectStore(endpoint=s3_server, access_key=ACCESS_KEY, secret_key=SECRET_KEY)
     objects.ensure_bucket(BUCKET)
     return objects
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 def a_pack(unique: str) -> bytes:

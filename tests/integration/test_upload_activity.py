@@ -8,17 +8,10 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from shared.persistence.db import make_engine, make_sessions, transaction
+from shared.persistence.db import transaction
 from shared.persistence.tables import Upload, UploadSong
 from shared.persistence.upload_activity import in_progress
 from shared.persistence.upload_stages import END_STAGES
-
-
-@pytest.fixture(scope="module")
-def sessions(database_url):
-    engine = make_engine(database_url)
-    yield make_sessions(engine)
-    engine.dispose()
 
 
 @pytest.fixture(autouse=True)
