@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from shared.songs.versions import title_key
+
 # Common song words make big match sets (the slow case); made-up words make rare ones.
 COMMON = ("love", "night", "fire", "heart", "dream", "blood", "black", "dance", "rain", "shadow",
           "light", "storm", "ghost", "summer", "city", "broken", "wild", "heaven", "devil", "angel",
@@ -87,7 +89,8 @@ class Library:
             hashes.append((chart_hash, song))
             groups.append(song_id if version_of is None else groups[version_of])
             self.groups += version_of is None
-            version_rows.writerow((song_id, groups[-1]))
+            version_rows.writerow((song_id, groups[-1], title_key(song.artist, song.title),
+                                   self.added_at(number).isoformat()))
             self.songs.append(song)
             parts = [row for instrument in song.instruments
                      for row in self._chart_rows(song_id, instrument)]
@@ -100,8 +103,8 @@ class Library:
         cursor.copy_expert(f"COPY songs ({', '.join(SONG_COLUMNS)}) FROM STDIN WITH CSV", songs)
         cursor.copy_expert(f"COPY song_charts ({', '.join(CHART_COLUMNS)}) FROM STDIN WITH CSV",
                            charts)
-        cursor.copy_expert("COPY song_versions (song_id, group_id) FROM STDIN WITH CSV",
-                           versions)
+        cursor.copy_expert("COPY song_versions (song_id, group_id, title_key, song_added_at) "
+                           "FROM STDIN WITH CSV", versions)
 
     def _song(self, earlier: list[tuple[str, FakeSong]]) -> tuple[FakeSong, str, int | None]:
         """A song, its chart hash and which earlier song it is a version of, if any."""
@@ -120,6 +123,9 @@ class Library:
         artist = self.pick(self.artists, head=300)
         return FakeSong(self.phrase(1, 4), artist, instruments), chart_hash, None
 
+    def added_at(self, number: int) -> datetime:
+        return self.now - timedelta(minutes=count_minutes(number))
+
     def _song_row(self, number: int, song_id: uuid.UUID, song: FakeSong, chart_hash: str):
         rng = self.rng
         year = rng.randint(1960, 2024) if rng.random() < 0.9 else None
@@ -133,7 +139,7 @@ class Library:
                 rng.choice(GENRES), year if year else "Unknown Year", charter,
                 length if rng.random() < 0.85 else None, f"songs/{song_id}", "{}",
                 song_id.hex, "notes.chart", 1, 1, f"manifests/{song_id}/1.json",
-                (self.now - timedelta(minutes=count_minutes(number))).isoformat(), chart_hash,
+                self.added_at(number).isoformat(), chart_hash,
                 drums, "{" + ",".join(song.instruments) + "}", *flags,
                 rng.randint(1, 6) if flags[-1] else 0, round(rng.uniform(3, 30), 2),
                 length - rng.randint(0, 20_000), "album.png" if rng.random() < 0.6 else None,
