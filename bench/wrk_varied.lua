@@ -1,5 +1,6 @@
--- Each connection walks its own stretch of a list of URLs, so no connection asks the same
--- thing twice in a row; prints requests/s and latency percentiles in milliseconds.
+-- Each of (at most two) threads walks its own half of a list of URLs, its connections taking
+-- the next one in turn: no URL is asked twice while a thread sends fewer than half the list.
+-- Prints requests/s and latency percentiles in milliseconds.
 local urls = {}
 for line in io.lines(os.getenv("WRK_URLS")) do urls[#urls + 1] = line end
 local counter = 0
@@ -7,7 +8,7 @@ local threads = {}
 
 function setup(thread)
   counter = counter + 1
-  thread:set("offset", counter * 997)
+  thread:set("offset", (counter - 1) * math.floor(#urls / 2))
   table.insert(threads, thread)
 end
 
