@@ -18,6 +18,7 @@ from shared.outbox import OUTBOX
 from shared.persistence import songs
 from shared.persistence.db import transaction
 from shared.persistence.tables import Song
+from tests.support.catalog_rows import insert_many_songs
 from tests.support.rows_read import rows_read
 
 
@@ -119,11 +120,8 @@ def test_artists_differing_only_in_case_share_one_folder(sessions):
 
 def test_the_artist_folder_of_a_new_song_is_found_by_index_in_a_large_library(sessions):
     with sessions() as session, session.begin():
-        session.execute(text(
-            "INSERT INTO songs (id, title, artist, file_path, metadata, md5, revision, "
-            "parser_version, manifest_key) SELECT gen_random_uuid(), 'Song', 'Band ' || n, "
-            "'songs/Band ' || n || '/Song_' || n, '{}', md5('artist-folder-' || n), 1, 1, 'm' "
-            "FROM generate_series(1, 20000) AS n"))
+        insert_many_songs(session, 20000, "'songs/Band ' || i || '/Song_' || i",
+                          artist="'Band ' || i", md5="md5('artist-folder-' || i)")
         session.execute(text("ANALYZE songs"))
         query = songs.artist_folder_query("BAND 12345", uuid.uuid4())
         assert session.execute(query).scalar() == "Band 12345"
@@ -139,12 +137,10 @@ def test_the_artist_folder_of_an_artist_holding_the_newest_songs_is_read_by_inde
     rows, not the library."""
     unique = uuid.uuid4().hex[:8]
     with sessions() as session, session.begin():
-        session.execute(text(
-            "INSERT INTO songs (id, title, artist, file_path, metadata, md5, revision, "
-            "parser_version, manifest_key) SELECT gen_random_uuid(), 'Song', 'Band', "
-            "CASE WHEN n > 4800 THEN 'songs/Late Band " + unique + "/Song_' || n "
-            "ELSE 'songs/Band ' || (n % 200) || '/Song_' || n END, '{}', "
-            "md5('" + unique + "' || n), 1, 1, 'm' FROM generate_series(1, 5000) AS n"))
+        insert_many_songs(session, 5000, "CASE WHEN i > 4800 THEN :late || i "
+                                         "ELSE 'songs/Band ' || (i % 200) || '/Song_' || i END",
+                          {"late": f"songs/Late Band {unique}/Song_", "unique": unique},
+                          md5="md5(:unique || i)")
         session.execute(text("ANALYZE songs"))
         query = songs.artist_folder_query(f"LATE BAND {unique}", uuid.uuid4())
         compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})

@@ -15,6 +15,7 @@ from shared.persistence.db import make_engine, make_sessions, transaction
 from shared.persistence.library import LibraryQuery, search_library
 from shared.persistence.tables import Song
 from tests.support import stack
+from tests.support.catalog_rows import insert_many_songs
 from tests.support.rows_read import rows_read
 
 pytestmark = pytest.mark.integration
@@ -143,18 +144,13 @@ def test_one_more_copy_of_a_chart_held_many_times_reads_a_few_rows(sessions, dat
     """Its flags are told by a few index entries, not by reading the group's 300 songs, nor
     the library before them (the copies are its newest songs)."""
     with transaction(sessions) as session:
-        session.execute(text(
-            "INSERT INTO songs (id, title, artist, file_path, metadata, md5, revision,"
-            " parser_version, manifest_key, chart_hash) SELECT gen_random_uuid(), :title || i,"
-            " 'Flag Band', :path || i, '{}', md5(:path || i), 1, 1, 'm', :path || i"
-            " FROM generate_series(1, 2000) AS i"),
-            {"title": f"Earlier {token} ", "path": f"songs/earlier-{token}/"})
-        session.execute(text(
-            "INSERT INTO songs (id, title, artist, file_path, metadata, md5, revision,"
-            " parser_version, manifest_key, chart_hash) SELECT gen_random_uuid(), :title,"
-            " 'Flag Band', :path || i, '{}', md5(:path || i), 1, 1, 'm', :chart"
-            " FROM generate_series(1, 300) AS i"),
-            {"title": f"Crowd {token}", "path": f"songs/crowd-{token}/", "chart": f"l-{token}"})
+        insert_many_songs(session, 2000, ":path || i", {"title": f"Earlier {token} ",
+                                                        "path": f"songs/earlier-{token}/"},
+                          title=":title || i", artist="'Flag Band'", chart_hash=":path || i")
+        insert_many_songs(session, 300, ":path || i", {"title": f"Crowd {token}",
+                                                       "path": f"songs/crowd-{token}/",
+                                                       "chart": f"l-{token}"},
+                          title=":title", artist="'Flag Band'", chart_hash=":chart")
         session.execute(text("ANALYZE songs"))  # as autovacuum would: the planner knows them
     # A connection of its own: no plan cached while the table was small.
     engine = make_engine(database_url)

@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from shared.persistence.db import transaction
 from shared.persistence.library_items import SONG_COLUMNS, describe_songs, songs_by_id
 from shared.persistence.tables import Song
+from tests.support.catalog_rows import insert_many_songs
 from tests.support.rows_read import rows_read
 
 pytestmark = pytest.mark.integration
@@ -21,12 +22,9 @@ def test_songs_titled_alike_count_the_charts_of_their_title_once(sessions):
     30 of them reads the title's 400 songs about once, not once per item."""
     token = uuid.uuid4().hex[:12]
     with transaction(sessions) as session:
-        session.execute(text(
-            "INSERT INTO songs (id, title, artist, file_path, metadata, md5, revision,"
-            " parser_version, manifest_key, chart_hash) SELECT gen_random_uuid(), :title,"
-            " 'Unknown Artist', :path || i, '{}', md5(:path || i), 1, 1, 'm', :path || (i % 40)"
-            " FROM generate_series(1, 400) AS i"),
-            {"title": f"Unknown Song {token}", "path": f"songs/unknown-{token}/"})
+        insert_many_songs(session, 400, ":path || i", {"title": f"Unknown Song {token}",
+                                                       "path": f"songs/unknown-{token}/"},
+                          title=":title", artist="'Unknown Artist'", chart_hash=":path || (i % 40)")
         session.execute(text("ANALYZE songs"))
     with transaction(sessions) as session:
         rows = session.execute(select(*SONG_COLUMNS).where(Song.title == f"Unknown Song {token}")

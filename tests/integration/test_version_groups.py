@@ -17,6 +17,7 @@ from shared.persistence import db, rig_selections, song_versions, songs, version
 from shared.persistence.db import make_engine, make_sessions, transaction
 from shared.persistence.tables import SongVersion
 from tests.support import stack
+from tests.support.catalog_rows import insert_many_songs
 from tests.support.rows_read import rows_read
 
 pytestmark = pytest.mark.integration
@@ -238,12 +239,10 @@ def test_placing_a_song_reads_a_few_rows_however_many_versions_it_has(sessions, 
     # Nor does the database read them, or the songs that came before them: the first entries
     # of an index in the order songs came.
     with transaction(sessions) as session:
-        session.execute(text(
-            "INSERT INTO songs (id, title, artist, file_path, metadata, md5, revision,"
-            " parser_version, manifest_key, created_at) SELECT gen_random_uuid(), 'Earlier ' || i,"
-            " :artist, :path || i, '{}', md5(:path || i), 1, 1, 'm', now() - interval '1 day'"
-            " FROM generate_series(1, 1000) AS i"),
-            {"artist": f"Earlier {token}", "path": f"songs/earlier-{token}/"})
+        insert_many_songs(session, 1000, ":path || i", {"artist": f"Earlier {token}",
+                                                        "path": f"songs/earlier-{token}/"},
+                          title="'Earlier ' || i", artist=":artist",
+                          created_at="now() - interval '1 day'")
         session.execute(text("ANALYZE songs"))
     engine = make_engine(database_url)  # a connection of its own: no plan cached before
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import text
+
 from shared.persistence.tables import Song, SongChart
 
 
@@ -22,3 +24,19 @@ def insert_song(engine, title: str, charts: dict | None = None, **columns) -> uu
             {"song_id": song_id, "instrument": i, "difficulty": d, "note_count": notes}
             for (i, d), notes in charts.items()])
     return song_id
+
+
+_BULK_DEFAULTS = {"title": "'Song'", "artist": "'Band'", "metadata": "'{}'", "revision": "1",
+                  "parser_version": "1", "manifest_key": "'m'"}
+
+
+def insert_many_songs(session, count: int, file_path: str, params: dict | None = None,
+                      **columns: str) -> None:
+    """`count` songs in one statement, for tests of what a large library costs. `file_path`
+    and each of `columns` are SQL expressions over `i` (1 to `count`) with `params`; the md5
+    is that of the file path, every other column required has a plain default."""
+    values = {**_BULK_DEFAULTS, **columns, "file_path": file_path,
+              "md5": columns.get("md5", f"md5({file_path})")}
+    session.execute(text(
+        f"INSERT INTO songs (id, {', '.join(values)}) SELECT gen_random_uuid(), "
+        f"{', '.join(values.values())} FROM generate_series(1, {int(count)}) AS i"), params or {})
