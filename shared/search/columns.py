@@ -74,14 +74,15 @@ class DictionaryColumn:
             self._lowered = np.strings.lower(np.array(self.values, dtype=STRINGS))
         return self._lowered
 
-    def matches(self, size: int, needle: str, exact: bool) -> np.ndarray:
-        """Which slots hold a value equal to (exact) or containing `needle`, ignoring case."""
+    def matches(self, codes: np.ndarray, needle: str, exact: bool) -> np.ndarray:
+        """Which of `codes` (this column's, of the slots asked about) stand for a value equal
+        to (exact) or containing `needle`, ignoring case."""
         lowered = self.lowered()
         needle = needle.lower()
         hits = lowered == needle if exact else np.strings.find(lowered, needle) >= 0
         wanted = np.zeros(len(lowered) + 1, dtype=bool)
         wanted[1:] = hits  # a slot's code shifted by one, so that no value indexes -1
-        return wanted[self.codes.view(size) + 1]
+        return wanted[codes + 1]
 
 
 class TextColumn:
@@ -100,16 +101,11 @@ class TextColumn:
     def view(self, size: int) -> np.ndarray:
         return self.texts.view(size)
 
-    def matches(self, size: int, needle: str, exact: bool, within: np.ndarray) -> np.ndarray:
-        """Which slots of `within` (a mask, narrowed by the other filters first) hold a text
-        equal to or containing `needle`."""
-        slots = np.flatnonzero(within)
+    def matches(self, slots: np.ndarray, needle: str, exact: bool) -> np.ndarray:
+        """Which of `slots` hold a text equal to or containing `needle`."""
         texts = self.texts.values[slots]
         needle = needle.lower()
-        hits = texts == needle if exact else np.strings.find(texts, needle) >= 0
-        found = np.zeros(size, dtype=bool)
-        found[slots[hits]] = True
-        return found
+        return texts == needle if exact else np.strings.find(texts, needle) >= 0
 
 
 class SongIds:

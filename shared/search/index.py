@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from shared.search.columns import Column, DictionaryColumn, GroupCodes, SongIds, TextColumn
-from shared.search.syntax import RangeFilter, SearchSyntax
-from shared.search.words import SHORT_WORD, WordPostings
+from shared.search.syntax import SearchSyntax
+from shared.search.words import WordPostings
 from shared.songs.events import DIFFICULTIES, DRUM_TYPE_NAMES, INSTRUMENTS
 
 FLAG_NAMES = ("solos", "forced", "open", "taps", "lyrics", "vocals", "rolls", "double_kick",
@@ -138,7 +138,7 @@ class SongIndex:
         self.decades.values[slot] = -1 if song.year_number is None else song.year_number // 10
         self.flags.values[slot] = sum(1 << FLAG_NAMES.index(f) for f in song.flags
                                       if f in FLAG_NAMES)
-        parts = _part_bits(song.parts)
+        parts = part_bits(song.parts)
         self.parts.values[slot] = parts
         self.instruments.values[slot] = sum(1 << i for i in range(len(INSTRUMENTS))
                                             if parts >> (4 * i) & 0b1111)
@@ -209,77 +209,11 @@ class SongIndex:
         `lookalikes` holds, per word typed, the library words it may stand for and how alike
         they are (found by the index when not given); `only_ids` restricts to songs found
         elsewhere (hash lookups)."""
-        mask = self.alive.view(self.size).copy()
-        similarity = None
+        from shared.search.filters import matching
+
         if lookalikes is None and syntax.words:
             lookalikes = self.lookalikes(syntax.words)
-        if lookalikes is not None:
-            found, similarity = self._words(lookalikes)
-            mask &= found
-        for word in syntax.excluded_words:
-            mask[self.words.slots(word)] = False
-        for wanted in syntax.ranges:
-            mask &= self._range(wanted)
-        for part in syntax.parts:
-            bits = _part_bits(f"{i}:{d}" for i in ((part.instrument,) if part.instrument
-                                                   else INSTRUMENTS)
-                              for d in ((part.difficulty,) if part.difficulty else DIFFICULTIES))
-            has = (self.parts.view(self.size) & np.uint64(bits)) != 0
-            mask &= ~has if part.exclude else has
-        for flag, wanted in syntax.flags:
-            has = (self.flags.view(self.size) & (1 << FLAG_NAMES.index(flag))) != 0
-            mask &= has if wanted else ~has
-        for drum_type, wanted in syntax.drum_types:
-            has = self.drum_type.view(self.size) == DRUM_TYPE_NAMES.index(drum_type)
-            mask &= has if wanted else ~has
-        if only_ids is not None:
-            allowed = np.zeros(self.size, dtype=bool)
-            allowed[[s for i in only_ids if (s := self.slot_of(i)) is not None]] = True
-            mask &= allowed
-        for text in sorted(syntax.texts, key=lambda t: t.field in PLAIN_TEXT_NAMES):
-            if text.field in PLAIN_TEXT_NAMES:  # last: it looks only at what is left
-                matched = self.texts[text.field].matches(self.size, text.value, text.exact,
-                                                         mask)
-            else:
-                matched = self.dictionaries[text.field].matches(self.size, text.value,
-                                                                text.exact)
-            mask &= ~matched if text.exclude else matched
-        return mask, similarity
-
-    def _words(self, lookalikes: list[dict[str, float]]) -> tuple[np.ndarray, np.ndarray]:
-        """Songs holding a lookalike of every longer word typed; their mean best similarity
-        (short words only rank, unless all words are short). Only the songs holding a
-        lookalike are touched, never the whole library."""
-        similarity = np.zeros(self.size, dtype=np.float64)
-        required = [len(max(words, key=len, default="")) > SHORT_WORD or not words
-                    for words in lookalikes]
-        any_long = any(required)
-        holding = None  # the slots (sorted) holding every required word so far
-        for words, is_long in zip(lookalikes, required, strict=True):
-            slots, best = self.words.best_of(words)
-            similarity[slots] += best / len(lookalikes)
-            if is_long or not any_long:
-                holding = slots if holding is None else holding[
-                    np.isin(holding, slots, assume_unique=True)]
-        found = np.zeros(self.size, dtype=bool)
-        found[holding] = True
-        return found, similarity
-
-    def _range(self, wanted: RangeFilter) -> np.ndarray:
-        if wanted.field.startswith("tier:"):
-            column = self.tiers.view(self.size)[:, INSTRUMENTS.index(wanted.field[5:])]
-            values = np.where(column >= 0, column.astype(np.float32), np.nan)
-        else:
-            values = self.number(wanted.field)
-        low, high = (b.timestamp() if hasattr(b, "timestamp") else b  # type: ignore[union-attr]
-                     for b in (wanted.low, wanted.high))
-        inside = ~np.isnan(values)
-        with np.errstate(invalid="ignore"):
-            if low is not None:
-                inside &= values > low if wanted.low_open else values >= low
-            if high is not None:
-                inside &= values < high if wanted.high_open else values <= high
-        return ~inside if wanted.exclude else inside
+        return matching(self, syntax, lookalikes, only_ids)
 
 
 def sort_prefix(text: str | None) -> int:
@@ -290,7 +224,8 @@ def sort_prefix(text: str | None) -> int:
     return int.from_bytes(text.lower().encode()[:8].ljust(8, b"\0"), "big")
 
 
-def _part_bits(parts: Iterable[str]) -> int:
+def part_bits(parts: Iterable[str]) -> int:
+    """The index's bit set of "instrument:difficulty" parts."""
     bits = 0
     for part in parts:
         instrument, _, difficulty = part.partition(":")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from shared.search.facets import facet_counts
-from shared.search.index import FLAG_NAMES, IndexedSong, SongIndex
+from shared.search.index import FLAG_NAMES, IndexedSong, SongIndex, song_words
 from shared.search.paging import SORTS, page
 from shared.search.protocol import BadCursor, Order
 from shared.search.syntax import parse_search
@@ -109,6 +109,20 @@ def test_each_filter_matches_exactly_the_songs_it_describes(index, songs, text):
     expected = {song.id for song in songs.values() if EXPECTATIONS[text](song)}
     assert expected and expected != set(songs)  # the filter tells songs apart
     assert matching(index, text) == expected
+
+
+@pytest.mark.parametrize("text", EXPECTATIONS)
+def test_each_filter_beside_a_typed_word_looks_only_at_the_songs_holding_it(index, songs, text):
+    """With words, the filters read their columns at the songs holding the words only: the
+    same songs as the filter over the whole library, narrowed to the word."""
+    holding = {song.id for song in songs.values()
+               if "maiden" in song_words([song.name, song.artist, song.album, song.genre,
+                                          song.charter])}
+    expected = {song_id for song_id in holding if EXPECTATIONS[text](songs[song_id])}
+    assert expected and expected != holding  # the filter tells the word's songs apart
+    mask, similarity = index.matching(parse_search(f"maiden {text}"), [{"maiden": 1.0}])
+    assert ids(index, mask) == expected
+    assert set(similarity[mask]) == {1.0}
 
 
 def test_filters_combine(index, songs):
