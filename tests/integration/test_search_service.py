@@ -49,3 +49,18 @@ def test_searches_answer_503_while_the_search_service_is_away_and_again_once_it_
         with search_service(database_url, port=port):
             back = client.get("/api/library", params={"q": word})
             assert back.status_code == 200 and back.json()["total"] == 1
+
+
+def test_the_search_service_answers_a_request_it_cannot_read_with_what_is_wrong(database_url):
+    with search_service(database_url) as service:
+        asked = httpx.post(f"{service.url}/matches", json={"params": {"q": "far"}})
+        assert asked.status_code == 200 and isinstance(asked.json()["total"], int)
+        garbled = httpx.post(f"{service.url}/matches", content=b"{not json")
+        assert garbled.status_code == 400
+        assert garbled.json()["detail"].startswith("Not a search request")
+        wrong_shape = httpx.post(f"{service.url}/matches", json={"params": ["q"]})
+        assert wrong_shape.status_code == 400
+        bad_syntax = httpx.post(f"{service.url}/matches",
+                                json={"params": {"q": "nps>fast"}})
+        assert bad_syntax.status_code == 400 and "nps" in bad_syntax.json()["detail"]
+        assert httpx.get(f"{service.url}/matches").status_code == 405
