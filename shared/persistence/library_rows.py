@@ -88,7 +88,6 @@ class SongRows:
         connection = psycopg2.connect(self.dsn, application_name=APPLICATION_NAME,
                                       cursor_factory=psycopg2.extras.NamedTupleCursor)
         connection.autocommit = True  # reads only: no transaction left open between them
-        psycopg2.extras.register_uuid(conn_or_curs=connection)  # ids as the ORM gives them
         # Each row's charts arrive as JSON: msgspec reads them several times faster.
         psycopg2.extras.register_default_json(conn_or_curs=connection,
                                               loads=msgspec.json.decode)
