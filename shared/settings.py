@@ -174,6 +174,11 @@ class GatewaySettings(Section):
     """An upload whose bytes stop coming in (no request of any gateway is sending them) for
     this long ends as failed."""
 
+    searches_at_once: int = Field(default=4, ge=1)
+    """How many library searches the gateway runs at once (each asks the search service, then
+    reads its page's rows). More wait their turn, first come first served: on a few cores,
+    more at once only makes them take turns for the interpreter, and the slowest ones wait
+    longest."""
     large_uploads_at_once: int = Field(default=2, ge=1)
     """How many files over 512 KiB the gateway receives at once: each holds a 5 MiB part
     buffer while it streams into the bucket. Further ones wait their turn (up to two minutes,

@@ -31,8 +31,10 @@ class LibraryResults:
 
 
 async def search_library(searcher: Searcher, sessions: sessionmaker[Session], rows: SongRows,
-                         query: LibraryQuery, syntax: SearchSyntax) -> LibraryResults:
-    """One page of the songs matching `syntax`, their total and facet counts."""
+                         query: LibraryQuery, syntax: SearchSyntax,
+                         turns: anyio.CapacityLimiter | None = None) -> LibraryResults:
+    """One page of the songs matching `syntax`, their total and facet counts; with `turns`,
+    among the searches that hold one of its tokens."""
 
     def run() -> LibraryResults:  # one worker thread for the lookups, the search and the rows
         only_ids = None
@@ -46,4 +48,4 @@ async def search_library(searcher: Searcher, sessions: sessionmaker[Session], ro
                 item["similarity"] = found.scores[item["id"]]
         return LibraryResults(found.total, items, found.next_cursor, found.facets)
 
-    return await anyio.to_thread.run_sync(run)
+    return await anyio.to_thread.run_sync(run, limiter=turns)
