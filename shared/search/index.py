@@ -1,8 +1,9 @@
 """An in-memory, columnar index of the library for search, filters and facet counts (pure).
 
-Each gateway keeps one, loaded from the catalog's `songs` and kept current from the catalog's
-change notifications. It answers *which* songs match and how they sort; the rows shown are then
-read from the catalog by id, so a song deleted a moment ago is never shown.
+The search service keeps one (or a gateway on its own, for a small library), loaded from the
+catalog's `songs` and kept current from the catalog's change notifications. It answers *which*
+songs match (`shared/search/filters.py`) and how they sort; the rows shown are then read from
+the catalog by id, so a song deleted a moment ago is never shown.
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ class SongIndex:
         `lookalikes` holds, per word typed, the library words it may stand for and how alike
         they are (found by the index when not given); `only_ids` restricts to songs found
         elsewhere (hash lookups)."""
-        from shared.search.filters import matching
+        from shared.search.filters import matching  # it reads this module's names
 
         if lookalikes is None and syntax.words:
             lookalikes = self.lookalikes(syntax.words)
