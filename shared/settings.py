@@ -179,6 +179,7 @@ class GatewaySettings(Section):
     reads its page's rows). More wait their turn, first come first served: on a few cores,
     more at once only makes them take turns for the interpreter, and the slowest ones wait
     longest."""
+
     large_uploads_at_once: int = Field(default=2, ge=1)
     """How many files over 512 KiB the gateway receives at once: each holds a 5 MiB part
     buffer while it streams into the bucket. Further ones wait their turn (up to two minutes,

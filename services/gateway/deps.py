@@ -68,7 +68,7 @@ class Gateway:
                                  connect=broker_probe(broker, settings))
         self.live_uploads: set[uuid.UUID] = set()
         self.large_file_turns = LargeFileTurns(settings.large_uploads_at_once)
-        self._search_turns: anyio.CapacityLimiter | None = None  # made on the event loop
+        self.search_turns = anyio.CapacityLimiter(settings.searches_at_once)
 
     async def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         def run() -> T:
@@ -79,10 +79,8 @@ class Gateway:
 
     async def search(self, query: LibraryQuery, syntax: SearchSyntax) -> LibraryResults:
         """A library search; raises SearchNotReady while the index loads (after a while)."""
-        if self._search_turns is None:
-            self._search_turns = anyio.CapacityLimiter(self.settings.searches_at_once)
         return await search_library(self.searcher, self.sessions, self.song_rows, query, syntax,
-                                    self._search_turns)
+                                    self.search_turns)
 
     async def principal(self, token: str) -> Principal | None:
         return await self.read(principal_for, token)
