@@ -5,13 +5,17 @@ between commit and publish cannot lose them; a relay that dies mid-batch publish
 
 Every service that keeps an outbox shares the one `outbox` table; each row names its
 `publisher`, and each service's relay publishes only its own rows, in the order they were
-written."""
+written. Rows are never changed: each publisher's position (`outbox_positions`) is the last
+(transaction, id) it published, and a relay takes the rows past it whose transactions are older
+than every one still running, so that a row an older transaction commits late is never passed
+over. Its read is one index descent however long the outbox grows (migration 0027)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 import anyio
 import structlog
@@ -24,11 +28,11 @@ from sqlalchemy import (
     Table,
     Text,
     func,
-    select,
-    update,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import UserDefinedType
 
 from shared import telemetry
 from shared.events import Event, load_event
@@ -38,8 +42,22 @@ from shared.persistence.conflict_inserts import insert_new
 log = structlog.get_logger(__name__)
 BATCH = 200
 
+HELD_BACK_PAUSES = (0.01, 0.5)
+"""Seconds a relay waits to read again while its next rows wait on an older transaction: the
+first pause, doubled up to the last."""
+
+
+class _TransactionId(UserDefinedType):
+    """PostgreSQL's `xid8`, read and written as its text."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_: object) -> str:
+        return "xid8"
+
+
 METADATA = MetaData()
-# Rows are never changed but for `relayed_at`: the append-only log of each publisher's events.
+# Rows are never changed: the append-only log of each publisher's events.
 OUTBOX = Table(
     "outbox", METADATA,
     Column("id", BigInteger, Identity(), primary_key=True),
@@ -50,7 +68,13 @@ OUTBOX = Table(
     Column("traceparent", Text),
     Column("publisher", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
-    Column("relayed_at", DateTime(timezone=True)),
+    Column("tx", _TransactionId(), server_default=func.pg_current_xact_id(), nullable=False),
+)
+OUTBOX_POSITIONS = Table(
+    "outbox_positions", METADATA,
+    Column("publisher", Text, primary_key=True),
+    Column("tx", _TransactionId(), nullable=False),
+    Column("id", BigInteger, nullable=False),
 )
 
 
@@ -69,20 +93,53 @@ def add(session: Session, events: Sequence[Event], publisher: str) -> None:
         "traceparent": traceparent, "publisher": publisher} for event in events])
 
 
-def _pending(sessions: sessionmaker[Session],
-             publisher: str) -> list[tuple[int, Event, str | None]]:
+@dataclass(frozen=True)
+class _Batch:
+    events: list[tuple[Event, str | None]]
+    """Each event with the traceparent of the change it reports."""
+    last: tuple[str, int] | None
+    """The position after this batch (None: empty)."""
+    held_back: bool
+    """Rows past the batch wait on a transaction older than theirs to end."""
+
+
+_POSITION = text("SELECT tx::text, id FROM outbox_positions WHERE publisher = :publisher")
+PENDING = text(
+    "SELECT id, tx::text AS tx, payload, traceparent FROM outbox "
+    "WHERE publisher = :publisher AND (tx, id) > (CAST(:tx AS xid8), :id) "
+    "AND tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx, id LIMIT :limit")
+"""A relay's read of its next rows (public so that tests can examine its plan)."""
+_HELD_BACK = text(
+    "SELECT EXISTS (SELECT FROM outbox WHERE publisher = :publisher "
+    "AND (tx, id) > (CAST(:tx AS xid8), :id) "
+    "AND tx >= pg_snapshot_xmin(pg_current_snapshot()))")
+_ADVANCE = text(
+    "INSERT INTO outbox_positions AS position (publisher, tx, id) "
+    "VALUES (:publisher, CAST(:tx AS xid8), :id) ON CONFLICT (publisher) DO UPDATE "
+    "SET tx = excluded.tx, id = excluded.id "
+    "WHERE (position.tx, position.id) < (excluded.tx, excluded.id)")
+
+
+def position(session: Session, publisher: str) -> tuple[str, int]:
+    """The last (transaction, id) `publisher`'s relay published; ("0", 0) before any."""
+    found = session.execute(_POSITION, {"publisher": publisher}).first()
+    return (found[0], found[1]) if found else ("0", 0)
+
+
+def _pending(sessions: sessionmaker[Session], publisher: str) -> _Batch:
     with sessions() as session:
-        rows = session.execute(select(OUTBOX.c.id, OUTBOX.c.payload, OUTBOX.c.traceparent)
-                               .where(OUTBOX.c.relayed_at.is_(None),
-                                      OUTBOX.c.publisher == publisher)
-                               .order_by(OUTBOX.c.id).limit(BATCH)).all()
-    return [(row.id, load_event(row.payload), row.traceparent) for row in rows]
+        tx, after = position(session, publisher)
+        where = {"publisher": publisher, "tx": tx, "id": after}
+        rows = session.execute(PENDING, {**where, "limit": BATCH}).all()
+        held_back = len(rows) < BATCH and session.execute(_HELD_BACK, where).scalar_one()
+    return _Batch([(load_event(row.payload), row.traceparent) for row in rows],
+                  (rows[-1].tx, rows[-1].id) if rows else None, held_back)
 
 
-def _mark_done(sessions: sessionmaker[Session], ids: list[int]) -> None:
+def _advance(sessions: sessionmaker[Session], publisher: str, last: tuple[str, int]) -> None:
+    """Move `publisher`'s position to `last`, never back (another relay may be ahead)."""
     with sessions.begin() as session:
-        session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids))
-                        .values(relayed_at=func.now()))
+        session.execute(_ADVANCE, {"publisher": publisher, "tx": last[0], "id": last[1]})
 
 
 class OutboxRelay:
@@ -95,25 +152,31 @@ class OutboxRelay:
         self._sessions, self._bus, self._publisher = sessions, bus, publisher
         self._idle, self._connect = idle_seconds, connect
         self._wake = asyncio.Event()
+        self._held_back = False
 
     def wake(self) -> None:
         self._wake.set()
 
     async def relay_pending(self) -> int:
+        """Publish every event ready now; how many."""
         relayed = 0
-        while batch := await anyio.to_thread.run_sync(_pending, self._sessions,
-                                                       self._publisher):
-            for _, event, traceparent in batch:
+        while True:
+            batch = await anyio.to_thread.run_sync(_pending, self._sessions, self._publisher)
+            self._held_back = batch.held_back
+            if batch.last is None:
+                return relayed
+            for event, traceparent in batch.events:
                 with telemetry.resumed(traceparent):  # in the trace of the recorded change
                     await self._bus.publish(event)
-            await anyio.to_thread.run_sync(_mark_done, self._sessions, [i for i, *_ in batch])
-            relayed += len(batch)
-        return relayed
+            await anyio.to_thread.run_sync(_advance, self._sessions, self._publisher,
+                                           batch.last)
+            relayed += len(batch.events)
 
     async def run(self) -> None:
         """Relay until cancelled; `connect` (when given) must succeed once before the first
         batch, and is tried again each round until it does."""
         connected = self._connect is None
+        pause = HELD_BACK_PAUSES[0]
         while True:
             _stop_if_cancelled()
             try:
@@ -124,8 +187,12 @@ class OutboxRelay:
             except Exception as error:
                 log.warning("outbox.relay_failed", publisher=self._publisher,
                             error=str(error) or type(error).__name__)
+            if self._held_back:  # soon again, while the older transaction ends
+                wait, pause = min(pause, self._idle), min(pause * 2, HELD_BACK_PAUSES[1])
+            else:
+                wait, pause = self._idle, HELD_BACK_PAUSES[0]
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._idle)
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
             self._wake.clear()
 
 

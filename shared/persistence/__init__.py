@@ -20,7 +20,7 @@ Table → its one writer (and who calls it):
     api_tokens               shared.persistence.api_tokens      gateway, `chhub token`
     users                    shared.persistence.users           gateway, `chhub user`
     setlists, setlist_songs  shared.persistence.setlists        gateway setlist routes
-    outbox                   shared.outbox                      each service's relay
+    outbox, outbox_positions shared.outbox                      each service's relay
     search_words             (a trigger on songs, migration 0009)
 
 Reads: `queries` (songs and uploads), `upload_status` (one upload's songs counted and a page of

@@ -1,5 +1,7 @@
 """The transactional outbox on the real PostgreSQL and RabbitMQ: events recorded while the
-broker is unreachable are published once it is back, and each relay publishes only its own."""
+broker is unreachable are published once it is back, each relay publishes only its own, an
+event an older transaction commits late is not passed over, and a relay's read stays a few
+pages however many events it has published."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from sqlalchemy import select, text
 from shared import outbox
 from shared.events import UploadOrigin, UploadReceived
 from shared.messaging import EventBus
+from shared.persistence import db
 from shared.persistence.db import transaction
+from tests.support import stack
 from tests.support.stack import TEST_VHOST, drop_vhost, free_port, fresh_vhost
 
 
@@ -39,10 +43,15 @@ def record(sessions, events, publisher: str) -> None:
 
 
 def unrelayed(sessions, events) -> set[uuid.UUID]:
+    """Those of `events` past their publisher's position."""
     with sessions() as session:
-        return set(session.scalars(select(outbox.OUTBOX.c.event_id).where(
-            outbox.OUTBOX.c.event_id.in_([e.event_id for e in events]),
-            outbox.OUTBOX.c.relayed_at.is_(None))))
+        rows = session.execute(select(outbox.OUTBOX.c.event_id, outbox.OUTBOX.c.publisher,
+                                      outbox.OUTBOX.c.tx, outbox.OUTBOX.c.id).where(
+            outbox.OUTBOX.c.event_id.in_([e.event_id for e in events]))).all()
+        positions = {row.publisher: outbox.position(session, row.publisher) for row in rows}
+    return {row.event_id for row in rows
+            if (int(row.tx), row.id) > (int(positions[row.publisher][0]),
+                                        positions[row.publisher][1])}
 
 
 async def listening(vhost_url: str) -> tuple[aio_pika.abc.AbstractConnection,
@@ -133,11 +142,84 @@ async def test_a_relay_stops_when_cancelled_even_if_its_connect_swallows_the_can
     assert task.cancelled()
 
 
-def test_the_outbox_is_vacuumed_after_a_thousand_dead_rows_whatever_its_size(sessions):
-    """Each relayed event leaves a dead row in the index the relay reads; autovacuum's default
-    waits for a fifth of the table, and the outbox only grows (it is the log a replay reads)."""
+async def test_an_event_an_older_transaction_commits_late_is_published_all_the_same(
+        sessions, vhost_url):
+    """The younger transaction's event, written after it and committed first, waits for it:
+    a relay that went by commit order alone would move past the older one's event for good."""
+    publisher = f"test-{uuid.uuid4().hex[:8]}"
+    early, late = received(), received()
+    connection, queue = await listening(vhost_url)
+    broker = RabbitBroker(vhost_url)
+    async with connection, broker:
+        await broker.connect()
+        relay = outbox.OutboxRelay(sessions, EventBus(broker), publisher)
+        with sessions() as older:
+            outbox.add(older, [early], publisher)  # its transaction and id come first
+            record(sessions, [late], publisher)
+            assert await relay.relay_pending() == 0
+            older.commit()
+        published = 0
+        for _ in range(100):  # other transactions of the machine's database may hold it too
+            published += await relay.relay_pending()
+            if published == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert sorted(await upload_ids(queue, 2)) == sorted(str(e.upload_id)
+                                                            for e in (early, late))
+    assert unrelayed(sessions, [early, late]) == set()
+
+
+async def test_a_relays_read_stays_a_few_pages_however_many_events_it_has_published(
+        sessions, vhost_url):
+    """Publishing changes no row of the outbox, so nothing published is left for the next read
+    to step over, vacuumed or not."""
+    publisher = f"test-{uuid.uuid4().hex[:8]}"
+    for _ in range(10):
+        record(sessions, [received() for _ in range(200)], publisher)
+    broker = RabbitBroker(vhost_url)
+    async with broker:
+        await broker.connect()
+        relay = outbox.OutboxRelay(sessions, EventBus(broker), publisher)
+        published = 0
+        for _ in range(100):  # other transactions of the machine's database may hold it
+            published += await relay.relay_pending()
+            if published == 2000:
+                break
+            await asyncio.sleep(0.05)
+    assert published == 2000
+    record(sessions, [received()], publisher)
     with sessions() as session:
-        options = session.execute(text(
-            "SELECT reloptions FROM pg_class WHERE oid = 'outbox'::regclass")).scalar()
-    assert set(options or ()) >= {"autovacuum_vacuum_scale_factor=0",
-                                  "autovacuum_vacuum_threshold=1000"}
+        tx, after = outbox.position(session, publisher)
+        plan = session.execute(text("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) "
+                                    + outbox.PENDING.text),
+                               {"publisher": publisher, "tx": tx, "id": after,
+                                "limit": outbox.BATCH}).scalar_one()[0]["Plan"]
+    assert plan["Actual Rows"] == 1
+    assert plan["Shared Hit Blocks"] + plan["Shared Read Blocks"] <= 10
+
+
+def test_the_migration_starts_each_publisher_before_its_oldest_unpublished_event():
+    with stack.database_at("0026", f"{stack.TEST_DATABASE}_outbox_positions") as (url, engine):
+        with engine.begin() as connection:
+            for publisher, relayed in (("catalog", [True, False, True, False]),
+                                       ("gateway", [True, True])):
+                for done in relayed:
+                    connection.execute(text(
+                        "INSERT INTO outbox (event_id, routing_key, payload, publisher, "
+                        "relayed_at) VALUES (:event, 'k', '{}', :publisher, "
+                        "CASE WHEN :done THEN now() END)"),
+                        {"event": uuid.uuid4(), "publisher": publisher, "done": done})
+            ids = dict(connection.execute(text(
+                "SELECT publisher, array_agg(id ORDER BY id) FROM outbox GROUP BY publisher")
+            ).all())
+        db.upgrade(url, "0027")
+        with engine.connect() as connection:
+            positions = dict(connection.execute(text(
+                "SELECT publisher, id FROM outbox_positions")).all())
+        # catalog: again from its second event (some published twice, none lost)
+        assert positions == {"catalog": ids["catalog"][0], "gateway": ids["gateway"][-1]}
+        db.downgrade(url, "0026")  # and down again, cleanly
+        with engine.connect() as connection:
+            unpublished = connection.execute(text(
+                "SELECT id FROM outbox WHERE relayed_at IS NULL ORDER BY id")).scalars().all()
+        assert unpublished == ids["catalog"][1:]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import shared.persistence
-from shared.outbox import OUTBOX
+from shared.outbox import OUTBOX, OUTBOX_POSITIONS
 from shared.persistence.tables import Base
 from tests.support.python_source import syntax_tree
 
@@ -20,8 +20,9 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {mapper.class_.__name__: mapper.class_.__tablename__ for mapper in Base.registry.mappers}
 TABLES["OUTBOX"] = OUTBOX.name
+TABLES["OUTBOX_POSITIONS"] = OUTBOX_POSITIONS.name
 COLUMNS = {name: {c.key for c in Base.registry._class_registry[name].__mapper__.column_attrs}
-           for name in TABLES if name != "OUTBOX"}
+           for name in TABLES if not name.startswith("OUTBOX")}
 _ROW = re.compile(r"^ {4}(\w+(?:, \w+)*)\s+(shared\.[\w.]+)", re.MULTILINE)
 _SQL = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)", re.IGNORECASE)
 _STATEMENTS = {"insert", "update", "delete"}
