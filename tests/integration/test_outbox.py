@@ -169,6 +169,33 @@ async def test_an_event_an_older_transaction_commits_late_is_published_all_the_s
     assert unrelayed(sessions, [early, late]) == set()
 
 
+async def test_a_relay_held_back_by_an_older_transaction_reads_again_soon_after_it_ends(
+        sessions, vhost_url):
+    """The older transaction may be any other writer of the database, which never wakes this
+    relay: the relay must not wait its whole idle time once that transaction has ended."""
+    publisher = f"test-{uuid.uuid4().hex[:8]}"
+    event = received()
+    connection, queue = await listening(vhost_url)
+    broker = RabbitBroker(vhost_url)
+    async with connection, broker:
+        await broker.connect()
+        relay = outbox.OutboxRelay(sessions, EventBus(broker), publisher, idle_seconds=60)
+        relaying = asyncio.create_task(relay.run())
+        try:
+            with sessions() as older:
+                older.execute(text("SELECT pg_current_xact_id()"))  # a writer, begun first
+                record(sessions, [event], publisher)
+                relay.wake()
+                await asyncio.sleep(0.5)
+                assert await queue.get(fail=False, no_ack=True) is None
+                older.commit()
+            assert await upload_ids(queue, 1) == [str(event.upload_id)]  # within 10 s
+        finally:
+            relaying.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relaying
+
+
 async def test_a_relays_read_stays_a_few_pages_however_many_events_it_has_published(
         sessions, vhost_url):
     """Publishing changes no row of the outbox, so nothing published is left for the next read
