@@ -144,7 +144,8 @@ def _advance(sessions: sessionmaker[Session], publisher: str, last: tuple[str, i
 
 class OutboxRelay:
     """Publishes `publisher`'s recorded events in order, as soon as it is told there are new
-    ones and at least every `idle_seconds`; while the broker is away it keeps trying."""
+    ones and at least every `idle_seconds` (sooner while its next events wait on an older
+    transaction, see HELD_BACK_PAUSES); while the broker is away it keeps trying."""
 
     def __init__(self, sessions: sessionmaker[Session], bus: EventBus, publisher: str,
                  idle_seconds: float = 1.0,
