@@ -41,13 +41,22 @@ class Waiting:
     """How an import waits for the server to add what it sent."""
 
     first_pause: float = 0.25
-    """Seconds between questions while uploads end; doubled while none do..."""
+    """Seconds between questions while uploads end; doubled while few do..."""
     last_pause: float = 2.0
     """...up to this."""
+    few: float = 0.01
+    """Fewer than this share of the uploads asked about ended: ask less often (a long queue
+    ends a few uploads at a time, and each question costs the server the whole batch)."""
     batch: int = 1000
     """Uploads asked about at once (the most the server takes)."""
     give_up_after: float = 600
     """No upload ended for this long: the server is stuck."""
+
+    def next_pause(self, pause: float, asked: int, ended: int) -> float:
+        """The pause after a question about `asked` uploads of which `ended` had ended."""
+        if ended and ended >= self.few * asked:
+            return self.first_pause
+        return min(pause * 2, self.last_pause)
 
 
 @dataclass
@@ -205,7 +214,7 @@ def _wait_for_all(client: Hub, pool: ThreadPoolExecutor, pending: list[tuple[Lib
                   report: ImportReport, progress: Progress, clock: Callable[[], float],
                   schedule: Waiting) -> None:
     """Every upload's outcome: which have ended is asked in batches, the oldest uploads
-    first, less and less often while none end; the answer holds the songs of the small ones,
+    first, less and less often while few end; the answer holds the songs of the small ones,
     and each larger ended one's songs are read by the pool.
     The report takes them in the items' order once all are in."""
     meter = ProgressMeter(report.songs_sent, 0, clock(), failed=len(report.failed))
@@ -218,7 +227,8 @@ def _wait_for_all(client: Hub, pool: ThreadPoolExecutor, pending: list[tuple[Lib
     while waiting or reading:
         answered: list[tuple[int, dict]] = []
         if waiting and time.monotonic() >= next_ask:
-            ended = client.ended(list(itertools.islice(waiting, schedule.batch)))
+            asked = list(itertools.islice(waiting, schedule.batch))
+            ended = client.ended(asked)
             for upload_id, details in ended.items():
                 index = waiting.pop(upload_id)
                 if details.get("songs") is None:  # too many songs to come with the answer
@@ -226,12 +236,11 @@ def _wait_for_all(client: Hub, pool: ThreadPoolExecutor, pending: list[tuple[Lib
                 else:
                     answered.append((index, details))
             if ended:
-                pause, quiet_since = schedule.first_pause, time.monotonic()
+                quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since > schedule.give_up_after:
                 raise TimeoutError(f"{len(waiting)} uploads did not finish: none ended in "
                                    f"{schedule.give_up_after:g} s")
-            else:
-                pause = min(pause * 2, schedule.last_pause)
+            pause = schedule.next_pause(pause, len(asked), len(ended))
             next_ask = time.monotonic() + pause
         until_asked = max(next_ask - time.monotonic(), 0) if waiting else None
         done = set() if answered else _next_read(reading, until_asked)

@@ -178,6 +178,19 @@ def test_waiting_asks_which_uploads_ended_in_batches_and_reads_only_large_ones_o
         assert asked == [upload for upload in sent if upload not in told][:25]  # the oldest
 
 
+def test_waiting_asks_less_often_while_few_of_the_uploads_asked_about_end():
+    """A long queue ends a few uploads at a time: asking about a thousand four times a second
+    to hear of a few costs the server far more than the news is worth."""
+    waiting = Waiting(first_pause=0.25, last_pause=2.0, few=0.01)
+    pauses = [0.25]
+    for _ in range(5):
+        pauses.append(waiting.next_pause(pauses[-1], asked=1000, ended=4))
+    assert pauses == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0]
+    assert waiting.next_pause(2.0, asked=1000, ended=10) == 0.25  # a hundredth of the batch
+    assert waiting.next_pause(0.25, asked=3, ended=1) == 0.25  # the last few, one by one
+    assert waiting.next_pause(0.25, asked=3, ended=0) == 0.5
+
+
 def test_an_import_whose_uploads_stop_ending_gives_up_saying_how_many():
     hub = InMemoryHub(ending_per_ask=0)
     with pytest.raises(TimeoutError, match="12 uploads did not finish"):
