@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import UserDefinedType
 
 from shared import telemetry
+from shared.backoff import Backoff
 from shared.events import Event, load_event
 from shared.messaging import EventBus
 from shared.persistence.conflict_inserts import insert_new
@@ -42,9 +44,8 @@ from shared.persistence.conflict_inserts import insert_new
 log = structlog.get_logger(__name__)
 BATCH = 200
 
-HELD_BACK_PAUSES = (0.01, 0.5)
-"""Seconds a relay waits to read again while its next rows wait on an older transaction: the
-first pause, doubled up to the last."""
+HELD_BACK = Backoff(first_seconds=0.01, cap_seconds=0.5)
+"""How long a relay waits to read again while its next rows wait on an older transaction."""
 
 
 class _TransactionId(UserDefinedType):
@@ -105,14 +106,12 @@ class _Batch:
 
 _POSITION = text("SELECT tx::text, id FROM outbox_positions WHERE publisher = :publisher")
 PENDING = text(
-    "SELECT id, tx::text AS tx, payload, traceparent FROM outbox "
+    "SELECT id, tx::text AS tx, payload, traceparent, "
+    "tx < pg_snapshot_xmin(pg_current_snapshot()) AS ready FROM outbox "
     "WHERE publisher = :publisher AND (tx, id) > (CAST(:tx AS xid8), :id) "
-    "AND tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx, id LIMIT :limit")
-"""A relay's read of its next rows (public so that tests can examine its plan)."""
-_HELD_BACK = text(
-    "SELECT EXISTS (SELECT FROM outbox WHERE publisher = :publisher "
-    "AND (tx, id) > (CAST(:tx AS xid8), :id) "
-    "AND tx >= pg_snapshot_xmin(pg_current_snapshot()))")
+    "ORDER BY tx, id LIMIT :limit")
+"""A relay's read of its next rows, each `ready` once every transaction older than its own has
+ended; in this order the ready ones come first (public so that tests can examine its plan)."""
 _ADVANCE = text(
     "INSERT INTO outbox_positions AS position (publisher, tx, id) "
     "VALUES (:publisher, CAST(:tx AS xid8), :id) ON CONFLICT (publisher) DO UPDATE "
@@ -129,11 +128,11 @@ def position(session: Session, publisher: str) -> tuple[str, int]:
 def _pending(sessions: sessionmaker[Session], publisher: str) -> _Batch:
     with sessions() as session:
         tx, after = position(session, publisher)
-        where = {"publisher": publisher, "tx": tx, "id": after}
-        rows = session.execute(PENDING, {**where, "limit": BATCH}).all()
-        held_back = len(rows) < BATCH and session.execute(_HELD_BACK, where).scalar_one()
-    return _Batch([(load_event(row.payload), row.traceparent) for row in rows],
-                  (rows[-1].tx, rows[-1].id) if rows else None, held_back)
+        rows = session.execute(PENDING, {"publisher": publisher, "tx": tx, "id": after,
+                                         "limit": BATCH}).all()
+    ready = list(itertools.takewhile(lambda row: row.ready, rows))
+    return _Batch([(load_event(row.payload), row.traceparent) for row in ready],
+                  (ready[-1].tx, ready[-1].id) if ready else None, len(ready) < len(rows))
 
 
 def _advance(sessions: sessionmaker[Session], publisher: str, last: tuple[str, int]) -> None:
@@ -145,7 +144,7 @@ def _advance(sessions: sessionmaker[Session], publisher: str, last: tuple[str, i
 class OutboxRelay:
     """Publishes `publisher`'s recorded events in order, as soon as it is told there are new
     ones and at least every `idle_seconds` (sooner while its next events wait on an older
-    transaction, see HELD_BACK_PAUSES); while the broker is away it keeps trying."""
+    transaction, see HELD_BACK); while the broker is away it keeps trying."""
 
     def __init__(self, sessions: sessionmaker[Session], bus: EventBus, publisher: str,
                  idle_seconds: float = 1.0,
@@ -177,7 +176,7 @@ class OutboxRelay:
         """Relay until cancelled; `connect` (when given) must succeed once before the first
         batch, and is tried again each round until it does."""
         connected = self._connect is None
-        pause = HELD_BACK_PAUSES[0]
+        held_rounds = 0
         while True:
             _stop_if_cancelled()
             try:
@@ -188,10 +187,9 @@ class OutboxRelay:
             except Exception as error:
                 log.warning("outbox.relay_failed", publisher=self._publisher,
                             error=str(error) or type(error).__name__)
-            if self._held_back:  # soon again, while the older transaction ends
-                wait, pause = min(pause, self._idle), min(pause * 2, HELD_BACK_PAUSES[1])
-            else:
-                wait, pause = self._idle, HELD_BACK_PAUSES[0]
+            held_rounds = held_rounds + 1 if self._held_back else 0
+            # soon again while an older transaction holds the next rows back
+            wait = min(HELD_BACK.delay(held_rounds), self._idle) if held_rounds else self._idle
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
             self._wake.clear()
